@@ -1,0 +1,247 @@
+"""`book.toml` -> typed, frozen settings; every default is here, every unknown key is named."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from chapbook.errors import BookError, BookErrors, line_of
+from chapbook.model import PageSize
+
+MM_PER_UNIT = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
+
+TRIM_PRESETS = {
+    "a5": PageSize("A5", 148, 210),
+    "a6": PageSize("A6", 105, 148),
+    "b-format": PageSize("B-format", 129, 198),
+    "digest": PageSize("digest", 139.7, 215.9),
+    "trade": PageSize("trade", 152.4, 228.6),
+    "pocket": PageSize("pocket", 107.95, 174.5),
+    "letter": PageSize("letter", 215.9, 279.4),
+}
+DEFAULT_TRIM = "A5"
+
+BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-[A-Za-z0-9]{5,8})*$")
+
+
+@dataclass(frozen=True)
+class BookTable:
+    title: str
+    language: str
+    subtitle: str | None = None
+    authors: tuple[str, ...] = ()
+    identifier: str | None = None
+    isbn: str | None = None
+    publisher: str | None = None
+    date: date | None = None
+    rights: str | None = None
+    description: str | None = None
+    subjects: tuple[str, ...] = ()
+    cover: str | None = None
+
+
+@dataclass(frozen=True)
+class ContentsTable:
+    front: tuple[str, ...] = ()
+    chapters: tuple[str, ...] = ()
+    back: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PrintTable:
+    trim: PageSize = TRIM_PRESETS["a5"]
+
+
+@dataclass(frozen=True)
+class Config:
+    book: BookTable
+    contents: ContentsTable | None
+    print: PrintTable = field(default_factory=PrintTable)
+    source: str = "book.toml"
+    text: str = ""
+
+    def line(self, key: str, value: str | None = None) -> int | None:
+        """The line of `key = ...` (or of the string `value`) in book.toml, for messages."""
+        if value is not None:
+            return line_of(self.text, f'"{value}"') or line_of(self.text, f"'{value}'")
+        return key_line(self.text, key)
+
+
+def key_line(text: str, key: str) -> int | None:
+    match = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
+    return None if match is None else text.count("\n", 0, match.start()) + 1
+
+
+# Each key's kind: "str", "strs" (a list of strings) or "date". Required keys are in REQUIRED.
+SCHEMA: dict[str, dict[str, str]] = {
+    "book": {
+        "title": "str",
+        "subtitle": "str",
+        "authors": "strs",
+        "language": "str",
+        "identifier": "str",
+        "isbn": "str",
+        "publisher": "str",
+        "date": "date",
+        "rights": "str",
+        "description": "str",
+        "subjects": "strs",
+        "cover": "str",
+    },
+    "contents": {"front": "strs", "chapters": "strs", "back": "strs"},
+    "print": {"trim": "str"},
+}
+REQUIRED = {"book": ("title", "language")}
+KIND_NAMES = {"str": "a string", "strs": "a list of strings", "date": "a date (YYYY-MM-DD)"}
+
+
+def load_config(path: Path, shown: str) -> Config:
+    """Read and check `book.toml`; raise BookErrors naming every problem."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise BookErrors([BookError(shown, "book.toml not found")]) from None
+    except UnicodeDecodeError as error:
+        raise BookErrors([BookError(shown, f"not valid UTF-8 ({error.reason})")]) from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise BookErrors([toml_syntax_error(shown, error)]) from None
+    errors: list[BookError] = []
+    tables = check_schema(raw, text, shown, errors)
+    config = build_config(tables, text, shown, errors) if not errors else None
+    if errors or config is None:
+        raise BookErrors(errors)
+    return config
+
+
+def toml_syntax_error(shown: str, error: tomllib.TOMLDecodeError) -> BookError:
+    message = str(error)
+    match = re.search(r"\(at line (\d+), column \d+\)$", message)
+    if match is None:
+        return BookError(shown, f"TOML syntax error: {message}")
+    return BookError(shown, f"TOML syntax error: {message[: match.start()].strip()}", int(match[1]))
+
+
+def suggestion(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    return f"; did you mean '{close[0]}'?" if close else f" (known: {', '.join(known)})"
+
+
+def check_schema(
+    raw: dict[str, Any], text: str, shown: str, errors: list[BookError]
+) -> dict[str, dict[str, Any]]:
+    """Check tables, keys and value kinds against SCHEMA; return the tables as dicts."""
+    tables: dict[str, dict[str, Any]] = {}
+    for name, table in raw.items():
+        if name not in SCHEMA:
+            line = line_of(text, f"[{name}]") or line_of(text, name)
+            errors.append(
+                BookError(
+                    shown,
+                    f"'[{name}]' is not a book.toml table{suggestion(name, list(SCHEMA))}",
+                    line,
+                )
+            )
+        elif not isinstance(table, dict):
+            errors.append(
+                BookError(shown, f"'{name}' must be a table ([{name}])", line_of(text, name))
+            )
+        else:
+            tables[name] = check_table(name, table, text, shown, errors)
+    for name, keys in REQUIRED.items():
+        for key in keys:
+            if key not in tables.get(name, {}):
+                errors.append(BookError(shown, f"[{name}] needs '{key}'"))
+    return tables
+
+
+def check_table(
+    name: str, table: dict[str, Any], text: str, shown: str, errors: list[BookError]
+) -> dict[str, Any]:
+    known = SCHEMA[name]
+    checked: dict[str, Any] = {}
+    for key, value in table.items():
+        line = key_line(text, key)
+        if key not in known:
+            hint = suggestion(key, list(known))
+            errors.append(BookError(shown, f"'{key}' is not a [{name}] key{hint}", line))
+            continue
+        converted = convert(known[key], value)
+        if converted is None:
+            kind = KIND_NAMES[known[key]]
+            errors.append(BookError(shown, f"[{name}] '{key}' must be {kind}", line))
+        else:
+            checked[key] = converted
+    return checked
+
+
+def convert(kind: str, value: object) -> object | None:
+    """The value in its Python form, or None if it is not of the kind."""
+    if kind == "str":
+        return value.strip() if isinstance(value, str) and value.strip() else None
+    if kind == "strs":
+        ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
+        return tuple(value) if ok and isinstance(value, list) else None
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def build_config(
+    tables: dict[str, dict[str, Any]], text: str, shown: str, errors: list[BookError]
+) -> Config | None:
+    book = BookTable(**tables["book"])
+    if not BCP47.match(book.language):
+        message = f"language '{book.language}' is not a BCP 47 tag"
+        errors.append(BookError(shown, message, key_line(text, "language")))
+    if book.isbn is not None and not isbn_is_valid(book.isbn):
+        errors.append(
+            BookError(shown, f"ISBN '{book.isbn}' has a bad checksum", key_line(text, "isbn"))
+        )
+    trim = parse_trim(tables.get("print", {}).get("trim", DEFAULT_TRIM))
+    if trim is None:
+        presets = ", ".join(size.name for size in TRIM_PRESETS.values())
+        message = f"trim must be one of {presets} or 'W x H' with units (e.g. '5 x 8 in')"
+        errors.append(BookError(shown, message, key_line(text, "trim")))
+        return None
+    contents = ContentsTable(**tables["contents"]) if "contents" in tables else None
+    return Config(book, contents, PrintTable(trim), shown, text)
+
+
+def parse_trim(value: str) -> PageSize | None:
+    """A preset name or 'W x H unit' (each side may carry its own unit) -> PageSize in mm."""
+    preset = TRIM_PRESETS.get(value.strip().lower())
+    if preset is not None:
+        return preset
+    number = r"(\d+(?:\.\d+)?)\s*(mm|cm|in|pt)?"
+    match = re.fullmatch(rf"\s*{number}\s*[x×]\s*{number}\s*", value)
+    if match is None or (match[4] is None and match[2] is None):
+        return None
+    unit = match[4] or match[2]
+    width = float(match[1]) * MM_PER_UNIT[match[2] or unit]
+    height = float(match[3]) * MM_PER_UNIT[unit]
+    if not (20 <= width <= 1000 and 20 <= height <= 1000):
+        return None
+    return PageSize(value.strip(), round(width, 3), round(height, 3))
+
+
+def isbn_is_valid(isbn: str) -> bool:
+    digits = isbn.replace("-", "").replace(" ", "").upper()
+    if re.fullmatch(r"\d{13}", digits):
+        total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(digits))
+        return total % 10 == 0
+    if re.fullmatch(r"\d{9}[\dX]", digits):
+        total = sum((10 - i) * (10 if d == "X" else int(d)) for i, d in enumerate(digits))
+        return total % 11 == 0
+    return False

@@ -1,0 +1,159 @@
+"""Markdown -> an XHTML fragment, one `Markdown` object per chapter, extended by tree processors."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import markdown
+from lxml import etree
+from lxml import html as lxml_html
+from markdown.extensions.toc import slugify_unicode
+from markdown.treeprocessors import Treeprocessor
+
+Rewrite = Callable[[str], str]
+"""Maps a link's href or an image's src, as the author wrote it, to its place in the book."""
+
+EXTENSIONS = [
+    "abbr",
+    "attr_list",
+    "def_list",
+    "fenced_code",
+    "footnotes",
+    "md_in_html",
+    "tables",
+    "smarty",
+    "toc",
+    "sane_lists",
+]
+
+# Curly quotes and dashes as the book's language writes them (smarty's substitutions).
+QUOTES = {
+    "en": ("‘", "’", "“", "”"),
+    "de": ("‚", "‘", "„", "“"),
+    "fr": ("‹\u202f", "\u202f›", "«\u202f", "\u202f»"),
+}
+XHTML_WRAPPER = (
+    '<div xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops">'
+)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A chapter's Markdown, converted. `title` comes from a leading `# ` heading, if any."""
+
+    body: str
+    title: str | None
+    title_html: str | None
+    ids: frozenset[str]
+
+
+def smarty_substitutions(language: str) -> dict[str, str]:
+    primary = language.split("-")[0].lower()
+    lsquo, rsquo, ldquo, rdquo = QUOTES.get(primary, QUOTES["en"])
+    return {
+        "left-single-quote": lsquo,
+        "right-single-quote": rsquo,
+        "left-double-quote": ldquo,
+        "right-double-quote": rdquo,
+        "left-angle-quote": "«",
+        "right-angle-quote": "»",
+        "ndash": "–",
+        "mdash": "—",
+        "ellipsis": "…",
+    }
+
+
+def new_markdown(language: str) -> markdown.Markdown:
+    return markdown.Markdown(
+        extensions=EXTENSIONS,
+        output_format="xhtml",
+        extension_configs={
+            "footnotes": {
+                "SEPARATOR": "-",
+                "BACKLINK_TEXT": "↩\ufe0e",
+                "BACKLINK_TITLE": "Back to the text of note %d",
+            },
+            "smarty": {"substitutions": smarty_substitutions(language)},
+            "toc": {"slugify": slugify_unicode},
+        },
+    )
+
+
+def render_markdown(text: str, language: str, link: Rewrite, image: Rewrite) -> Rendered:
+    """Convert one chapter; `link` and `image` rewrite every href and src on the way."""
+    md = new_markdown(language)
+    book_tree = BookTree(md, link, image)
+    md.treeprocessors.register(book_tree, "chapbook", -10)
+    body = well_formed(md.convert(text))
+    ids = frozenset(re.findall(r'\bid="([^"]+)"', body))
+    return Rendered(body, book_tree.title, book_tree.title_html, ids)
+
+
+class BookTree(Treeprocessor):
+    """Takes the title heading out, rewrites links and images, and marks up the notes."""
+
+    def __init__(self, md: markdown.Markdown, link: Rewrite, image: Rewrite) -> None:
+        super().__init__(md)
+        self.link = link
+        self.image = image
+        self.title: str | None = None
+        self.title_html: str | None = None
+
+    def run(self, root: ET.Element) -> None:
+        self.take_title(root)
+        for element in root.iter():
+            self.rewrite(element)
+        for notes in root.iter("div"):
+            if notes.get("class") == "footnote":
+                mark_notes(notes)
+
+    def take_title(self, root: ET.Element) -> None:
+        if len(root) and root[0].tag == "h1":
+            heading = root[0]
+            root.remove(heading)
+            self.title = "".join(heading.itertext()).strip()
+            inner = (heading.text or "") + "".join(
+                ET.tostring(child, encoding="unicode") for child in heading
+            )
+            self.title_html = inner.strip()
+
+    def rewrite(self, element: ET.Element) -> None:
+        if element.tag == "a" and element.get("href") is not None:
+            if element.get("class") == "footnote-ref":
+                element.set("epub:type", "noteref")
+                element.set("role", "doc-noteref")
+            elif element.get("class") != "footnote-backref":
+                element.set("href", self.link(element.get("href", "")))
+        elif element.tag == "img" and element.get("src") is not None:
+            element.set("src", self.image(element.get("src", "")))
+
+
+def mark_notes(notes: ET.Element) -> None:
+    """Python-Markdown's footnote list -> a section of endnotes with back links."""
+    notes.tag = "section"
+    notes.set("class", "footnotes")
+    notes.set("epub:type", "endnotes")
+    notes.set("role", "doc-endnotes")
+    for rule in notes.findall("hr"):
+        notes.remove(rule)
+    for note in notes.iter("li"):
+        note.set("epub:type", "endnote")
+    for back in notes.iter("a"):
+        if back.get("class") == "footnote-backref":
+            back.set("role", "doc-backlink")
+
+
+def well_formed(fragment: str) -> str:
+    """The fragment as well-formed XHTML: kept if it parses as XML, else reserialized."""
+    try:
+        etree.fromstring(f"{XHTML_WRAPPER}{fragment}</div>")
+        return fragment
+    except etree.XMLSyntaxError:
+        pass
+    container = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    parts = [container.text or ""] if container.text else []
+    parts += [etree.tostring(child, method="xml", encoding="unicode") for child in container]
+    return "".join(parts)

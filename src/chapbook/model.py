@@ -1,0 +1,89 @@
+"""The book in memory: plain, immutable data that every writer reads and none changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class Part(StrEnum):
+    """Where a chapter stands in the book."""
+
+    FRONT = "front"
+    CHAPTER = "chapter"
+    BACK = "back"
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A file the outputs carry: an image, a font. `href` is its path inside the book."""
+
+    href: str
+    media_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One manuscript file, rendered.
+
+    `body` is an XHTML fragment without the chapter title. Its links to other chapters
+    point at `<other file_name>#id`, its images at the `href` of a `Resource`, and its
+    ids are unique within the chapter only.
+    """
+
+    id: str
+    part: Part
+    number: int | None
+    title: str
+    title_html: str
+    body: str
+    source: str
+    file_name: str
+
+
+@dataclass(frozen=True)
+class Metadata:
+    title: str
+    subtitle: str | None
+    authors: tuple[str, ...]
+    language: str
+    identifier: str
+    isbn: str | None
+    publisher: str | None
+    date: date | None
+    rights: str | None
+    description: str | None
+    subjects: tuple[str, ...]
+    modified: datetime
+    """The build's timestamp (UTC): SOURCE_DATE_EPOCH, else `date`, else a fixed epoch."""
+
+
+@dataclass(frozen=True)
+class PageSize:
+    name: str
+    width_mm: float
+    height_mm: float
+
+
+@dataclass(frozen=True)
+class Styles:
+    """Stylesheet texts. Their `url()`s are relative to `styles/` inside the book."""
+
+    base: str
+    epub: str
+    print: str
+
+
+@dataclass(frozen=True)
+class Book:
+    metadata: Metadata
+    chapters: tuple[Chapter, ...]
+    resources: tuple[Resource, ...]
+    """Images under their manuscript-relative path, fonts under `styles/`."""
+    cover: Resource | None
+    """The author's cover image, also listed in `resources`; None to generate one."""
+    trim: PageSize
+    styles: Styles
+    slug: str

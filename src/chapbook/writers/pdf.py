@@ -1,0 +1,160 @@
+"""Book -> print PDF with WeasyPrint. The only module that imports WeasyPrint."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from lxml import etree
+from lxml import html as lxml_html
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from chapbook.errors import BookError, BookErrors
+from chapbook.model import Book, Chapter, Part
+from chapbook.templating import render
+
+BASE_URL = "file:///chapbook-book/"
+"""Where the book's files seem to live; the fetcher serves them from memory, nothing else."""
+
+
+class BookFetcher(URLFetcher):  # type: ignore[misc]
+    """Serves only the book's own resources; refuses, and remembers, everything else."""
+
+    def __init__(self, book: Book) -> None:
+        super().__init__()
+        self.files = {BASE_URL + resource.href: resource for resource in book.resources}
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        resource = self.files.get(url.split("#")[0])
+        if resource is None:
+            self.refused.append(url.removeprefix(BASE_URL))
+            raise ValueError(f"'{url}' is not a file of the book")
+        return URLFetcherResponse(url, resource.data, headers={"Content-Type": resource.media_type})
+
+
+def write_pdf(book: Book) -> bytes:
+    """Lay the book out as one document and return the PDF's bytes."""
+    fetcher = BookFetcher(book)
+    fonts = FontConfiguration()
+    css = book.styles.base + "\n" + book.styles.print
+    stylesheet = CSS(
+        string=css, base_url=BASE_URL + "styles/", url_fetcher=fetcher, font_config=fonts
+    )
+    document = HTML(string=book_html(book), base_url=BASE_URL, url_fetcher=fetcher)
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    with source_date_epoch(int(book.metadata.modified.timestamp())):
+        pdf: bytes = document.write_pdf(stylesheets=[stylesheet], font_config=fonts)
+    if fetcher.refused:
+        errors = [
+            BookError("styles", f"'{url}' is not a file of the book") for url in fetcher.refused
+        ]
+        raise BookErrors(errors)
+    return pdf
+
+
+@contextmanager
+def source_date_epoch(timestamp: int) -> Iterator[None]:
+    """Fix the clock that font subsetting (fontTools) stamps into each embedded font."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(timestamp)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+def book_html(book: Book) -> str:
+    starts = [i for i, chapter in enumerate(book.chapters, 1) if chapter.part is not Part.FRONT]
+    return render(
+        "print/book.html.j2",
+        meta=book.metadata,
+        trim=book.trim,
+        timestamp=book.metadata.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        chapters=[print_chapter(chapter) for chapter in book.chapters],
+        first_body=starts[0] if starts else 0,
+    )
+
+
+def print_chapter(chapter: Chapter) -> Chapter:
+    """The chapter as one part of a single document: notes at the foot of their page, ids
+    prefixed with the chapter's, links between chapters made links within the document."""
+    root = lxml_html.fragment_fromstring(chapter.body, create_parent="div")
+    inline_notes(root)
+    for element in root.iter(etree.Element):
+        if element.get("id"):
+            element.set("id", f"{chapter.id}--{element.get('id')}")
+        href = element.get("href")
+        if element.tag == "a" and href is not None:
+            element.set("href", internal_href(chapter, href))
+    body = (root.text or "") + "".join(
+        etree.tostring(child, method="html", encoding="unicode") for child in root
+    )
+    return dataclasses.replace(chapter, body=body)
+
+
+def internal_href(chapter: Chapter, href: str) -> str:
+    if href.startswith("#"):
+        return f"#{chapter.id}--{href[1:]}"
+    name, _, fragment = href.partition("#")
+    if "/" in name or ":" in name or not name.endswith(".xhtml"):
+        return href
+    target = name.removesuffix(".xhtml")
+    return f"#{target}--{fragment}" if fragment else f"#{target}"
+
+
+def inline_notes(root: etree._Element) -> None:
+    """Each note reference becomes the note itself, floated to the foot of the page."""
+    notes = {note.get("id"): note for note in root.iter("li") if note.get("epub:type") == "endnote"}
+    for call in list(root.iter("a")):
+        note = notes.get((call.get("href") or "").removeprefix("#"))
+        if call.get("epub:type") != "noteref" or note is None:
+            continue
+        parent = call.getparent()
+        anchor = parent if parent is not None and parent.tag == "sup" else call
+        span = note_span(note)
+        span.tail = anchor.tail
+        container = anchor.getparent()
+        if container is not None:
+            container.replace(anchor, span)
+    for section in list(root.iter("section")):
+        container = section.getparent()
+        if section.get("epub:type") == "endnotes" and container is not None:
+            container.remove(section)
+
+
+def note_span(note: etree._Element) -> etree._Element:
+    """A note's paragraphs, without their back links, as one inline element."""
+    for back in list(note.iter("a")):
+        if back.get("role") == "doc-backlink":
+            remove_backlink(back)
+    span = etree.Element("span", {"class": "footnote"})
+    paragraphs = [child for child in note if child.tag == "p"] or [note]
+    for index, paragraph in enumerate(paragraphs):
+        if index:
+            etree.SubElement(span, "br").tail = paragraph.text
+        else:
+            span.text = paragraph.text
+        span.extend(list(paragraph))
+    return span
+
+
+def remove_backlink(link: etree._Element) -> None:
+    """Remove a back link with the non-breaking space before it, keeping what follows."""
+    parent, previous = link.getparent(), link.getprevious()
+    if parent is None:
+        return
+    if previous is not None:
+        previous.tail = (previous.tail or "").rstrip("\u00a0 ") + (link.tail or "")
+    else:
+        parent.text = (parent.text or "").rstrip("\u00a0 ") + (link.tail or "")
+    parent.remove(link)
