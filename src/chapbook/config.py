@@ -111,7 +111,7 @@ def load_config(path: Path, shown: str) -> Config:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise BookErrors([toml_syntax_error(shown, error)]) from None
+        raise BookErrors([toml_syntax_error(shown, text, error)]) from None
     errors: list[BookError] = []
     tables = check_schema(raw, text, shown, errors)
     config = build_config(tables, text, shown, errors) if not errors else None
@@ -120,9 +120,13 @@ def load_config(path: Path, shown: str) -> Config:
     return config
 
 
-def toml_syntax_error(shown: str, error: tomllib.TOMLDecodeError) -> BookError:
+def toml_syntax_error(shown: str, text: str, error: tomllib.TOMLDecodeError) -> BookError:
     message = str(error)
     match = re.search(r"\(at line (\d+), column \d+\)$", message)
+    if message.endswith("(at end of document)"):
+        reason = message.removesuffix("(at end of document)").strip()
+        last_line = len(text.rstrip("\n").split("\n"))
+        return BookError(shown, f"TOML syntax error: {reason} at the end of the file", last_line)
     if match is None:
         return BookError(shown, f"TOML syntax error: {message}")
     return BookError(shown, f"TOML syntax error: {message[: match.start()].strip()}", int(match[1]))

@@ -63,8 +63,8 @@ class Reader:
     config: Config
     errors: list[BookError] = field(default_factory=list)
     images: dict[str, Resource] = field(default_factory=dict)
-    anchors: list[tuple[str, str, str, int | None]] = field(default_factory=list)
-    """(target file_name, fragment, source shown, line) of every link, checked at the end."""
+    anchors: list[tuple[str, str, str, int | None, str]] = field(default_factory=list)
+    """(target file_name, fragment, source shown, line, href) of every link, checked last."""
 
     def error(self, path: Path | str, message: str, line: int | None = None) -> None:
         self.errors.append(
@@ -85,7 +85,7 @@ def read_book(manuscript: Path) -> Book:
     cover = read_cover(reader)
     styles, fonts = read_styles(reader)
     if reader.errors:
-        raise BookErrors(reader.errors)
+        raise BookErrors(sorted(reader.errors, key=lambda e: (str(e.path), e.line or 0)))
     return Book(
         metadata=metadata(reader.config),
         chapters=tuple(number_chapters([c for c in chapters if c is not None])),
@@ -255,7 +255,9 @@ def resolve_link(
         return href
     line = line_of(text, f"({href}") or line_of(text, href)
     if not parts.path:
-        reader.anchors.append((file_names[entry.path], parts.fragment, shown(entry.path), line))
+        reader.anchors.append(
+            (file_names[entry.path], parts.fragment, shown(entry.path), line, href)
+        )
         return href
     target = (entry.path.parent / unquote(parts.path)).resolve()
     if target not in file_names:
@@ -263,7 +265,7 @@ def resolve_link(
             entry.path, f"link to '{parts.path}', which is not a chapter of the book", line
         )
         return href
-    reader.anchors.append((file_names[target], parts.fragment, shown(entry.path), line))
+    reader.anchors.append((file_names[target], parts.fragment, shown(entry.path), line, href))
     return file_names[target] + (f"#{parts.fragment}" if parts.fragment else "")
 
 
@@ -271,11 +273,9 @@ def check_anchors(reader: Reader, chapters: list[Chapter]) -> None:
     ids = {
         chapter.file_name: set(re.findall(r'\bid="([^"]+)"', chapter.body)) for chapter in chapters
     }
-    for file_name, fragment, where, line in reader.anchors:
+    for file_name, fragment, where, line, href in reader.anchors:
         if fragment and file_name in ids and fragment not in ids[file_name]:
-            reader.error(
-                where, f"link to '#{fragment}', which is not an anchor of its chapter", line
-            )
+            reader.error(where, f"link to '{href}': no heading or anchor '#{fragment}' there", line)
 
 
 def resolve_image(reader: Reader, chapter: Path, text: str, src: str) -> str:

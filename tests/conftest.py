@@ -1,0 +1,91 @@
+"""Shared helpers: build a book once per session, read PDFs back as a reader would."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pypdf
+import pypdfium2 as pdfium
+import pytest
+
+from chapbook.pipeline import Output, build
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOKS = Path(__file__).resolve().parent / "books"
+MM = 72 / 25.4
+
+
+def clean(text: str) -> str:
+    """PDFium's text with white space folded and its marks for a hyphen at a line end
+    (which it writes differently from one document to another) made one."""
+    return " ".join(text.replace("\x02", "-").replace("\ufffe", "-").split())
+
+
+def pdf_texts(path: Path) -> list[str]:
+    """The text of every page, read with PDFium (pypdf garbles WeasyPrint's text)."""
+    document = pdfium.PdfDocument(path.read_bytes())
+    try:
+        return [clean(page.get_textpage().get_text_range()) for page in document]
+    finally:
+        document.close()
+
+
+def half_texts(path: Path) -> list[tuple[str, str]]:
+    """For each sheet side of a booklet, the text of its left and right halves."""
+    document = pdfium.PdfDocument(path.read_bytes())
+    halves = []
+    try:
+        for page in document:
+            width, height = page.get_size()
+            text = page.get_textpage()
+            left = text.get_text_bounded(0, 0, width / 2, height)
+            right = text.get_text_bounded(width / 2, 0, width, height)
+            halves.append((clean(left), clean(right)))
+    finally:
+        document.close()
+    return halves
+
+
+def outline_titles(path: Path) -> list[str]:
+    reader = pypdf.PdfReader(io.BytesIO(path.read_bytes()))
+    titles: list[str] = []
+
+    def walk(items: list[object]) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                titles.append(str(item.title))  # type: ignore[attr-defined]
+
+    walk(reader.outline)
+    return titles
+
+
+class Built:
+    """A book built into a temporary folder, with its outputs by target."""
+
+    def __init__(self, outputs: list[Output]) -> None:
+        self.paths = {output.target: output.path for output in outputs}
+
+    @property
+    def epub(self) -> Path:
+        return self.paths["epub"]
+
+    @property
+    def pdf(self) -> Path:
+        return self.paths["pdf"]
+
+    @property
+    def booklet(self) -> Path:
+        return self.paths["booklet"]
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return Built(build(ROOT / "manuscript", tmp_path_factory.mktemp("sample")))
+
+
+@pytest.fixture(scope="session")
+def full(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return Built(build(BOOKS / "full", tmp_path_factory.mktemp("full")))

@@ -1,0 +1,106 @@
+"""The command line: exit codes, messages in `path:line: message` form, outputs kept on failure."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ERRORS = Path(__file__).resolve().parent / "books" / "errors"
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, str(ROOT / "build.py"), *args]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        (
+            "missing-chapter",
+            "tests/books/errors/missing-chapter/book.toml:8: "
+            "chapter file 'chapters/02-gone.md' not found",
+        ),
+        (
+            "broken-toml",
+            "tests/books/errors/broken-toml/book.toml:4: "
+            "TOML syntax error: Unclosed array at the end of the file",
+        ),
+        (
+            "missing-image",
+            "tests/books/errors/missing-image/chapters/01-maps.md:7: image 'map.png' not found",
+        ),
+        (
+            "unknown-key",
+            "tests/books/errors/unknown-key/book.toml:4: "
+            "'auther' is not a [book] key; did you mean 'authors'?",
+        ),
+    ],
+)
+def test_a_broken_book_names_the_place_and_exits_1(case: str, message: str, tmp_path: Path) -> None:
+    result = run("-m", f"tests/books/errors/{case}", "-o", str(tmp_path))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [message, "build failed: 1 error"]
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_every_error_is_reported_at_once(tmp_path: Path) -> None:
+    result = run("-m", "tests/books/errors/many-errors", "-o", str(tmp_path), "epub")
+    assert result.returncode == 1
+    place = "tests/books/errors/many-errors/chapters"
+    assert result.stderr.splitlines() == [
+        f"{place}/01-one.md:3: image '../images/gone.png' not found",
+        f"{place}/01-one.md:5: link to '02-two.md#no-such-heading': "
+        "no heading or anchor '#no-such-heading' there",
+        f"{place}/02-two.md:1: no title: begin with a '# Title' heading or set 'title'",
+        f"{place}/02-two.md:3: front matter is not valid YAML: "
+        "expected ',' or ']', but got '<stream end>'",
+        f"{place}/02-two.md:7: link to '03-missing.md', which is not a chapter of the book",
+        "build failed: 5 errors",
+    ]
+
+
+def test_a_failed_build_leaves_the_previous_outputs(tmp_path: Path) -> None:
+    book = tmp_path / "book"
+    (book / "chapters").mkdir(parents=True)
+    (book / "book.toml").write_text('[book]\ntitle = "Kept"\nlanguage = "en"\n')
+    chapter = book / "chapters" / "01-one.md"
+    chapter.write_text("# One\n\nSome text.\n")
+    out = tmp_path / "out"
+    assert run("-m", str(book), "-o", str(out), "epub").returncode == 0
+    before = (out / "kept.epub").read_bytes()
+    chapter.write_text("# One\n\n![missing](nowhere.png)\n")
+    result = run("-m", str(book), "-o", str(out), "epub")
+    assert result.returncode == 1
+    assert "01-one.md:3: image 'nowhere.png' not found" in result.stderr
+    assert (out / "kept.epub").read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == ["kept.epub"]
+
+
+def test_only_the_named_targets_are_built(tmp_path: Path) -> None:
+    result = run("-o", str(tmp_path), "epub")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["city-of-stars.epub"]
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    result = run("-o", str(tmp_path), "mobi")
+    assert result.returncode == 2
+    assert "unknown target 'mobi'" in result.stderr
+
+
+def test_an_epub_only_build_does_not_load_weasyprint(tmp_path: Path) -> None:
+    code = (
+        "import sys; from pathlib import Path; from chapbook.pipeline import build; "
+        f"build(Path('manuscript'), Path({str(tmp_path)!r}), ['epub']); "
+        "assert 'weasyprint' not in sys.modules, 'weasyprint was imported'"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
