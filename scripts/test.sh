@@ -3,7 +3,6 @@
 # and the tests.
 source "$(dirname "$0")/setup.sh"
 if ! command -v java >/dev/null; then apt_install default-jre-headless; fi
-if ! command -v pdftoppm >/dev/null; then apt_install poppler-utils || true; fi
 .venv/bin/python -m pip install -q -e '.[test]'
 .venv/bin/ruff check src tests build.py
 .venv/bin/ruff format --check src tests build.py

@@ -46,8 +46,9 @@ def generate_cover(book: Book) -> Resource:
     _draw_block(draw, [metadata.title], TITLE, font_data)
     if metadata.subtitle:
         _draw_block(draw, [metadata.subtitle], SUBTITLE, font_data)
-    draw.line([(WIDTH / 2 - 120, RULE_Y), (WIDTH / 2 + 120, RULE_Y)], fill=MUTED, width=3)
-    _draw_block(draw, list(metadata.authors), AUTHORS, font_data)
+    if metadata.authors:
+        draw.line([(WIDTH / 2 - 120, RULE_Y), (WIDTH / 2 + 120, RULE_Y)], fill=MUTED, width=3)
+        _draw_block(draw, list(metadata.authors), AUTHORS, font_data)
     return Resource(href=COVER_HREF, media_type="image/png", data=_png(image))
 
 
