@@ -104,3 +104,18 @@ def test_an_epub_only_build_does_not_load_weasyprint(tmp_path: Path) -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_installed_chapbook_command_builds_too(tmp_path: Path) -> None:
+    command = Path(sys.executable).parent / "chapbook"
+    assert command.exists(), "the package's 'chapbook' script is not installed"
+    result = subprocess.run(
+        [str(command), "-o", str(tmp_path), "-q", "epub"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert (tmp_path / "city-of-stars.epub").stat().st_size > 10_000

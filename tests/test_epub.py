@@ -14,7 +14,6 @@ from lxml import etree
 from PIL import Image
 
 from chapbook.cover import generate_cover
-from chapbook.errors import BookErrors
 from chapbook.model import Book, Chapter, Metadata, PageSize, Part, Resource, Styles
 from chapbook.writers.epub import write_epub
 
@@ -303,16 +302,3 @@ def test_generated_cover_without_the_font_still_works() -> None:
     fonts_gone = dataclasses.replace(book, resources=book.resources[:1])
     image = Image.open(io.BytesIO(generate_cover(fonts_gone).data))
     assert image.size == (1600, 2400)
-
-
-def test_a_chapter_may_not_take_the_cover_pages_name() -> None:
-    book = make_book()
-    clash = dataclasses.replace(
-        book.chapters[0], file_name="cover.xhtml", source="chapters/cover.md"
-    )
-    with pytest.raises(BookErrors) as raised:
-        write_epub(dataclasses.replace(book, chapters=(clash, *book.chapters[1:])))
-    assert [str(error) for error in raised.value.errors] == [
-        "chapters/cover.md: the EPUB keeps the name 'cover.xhtml' for its cover page;"
-        " rename this file"
-    ]

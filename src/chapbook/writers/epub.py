@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from ebooklib import epub
 
 from chapbook.cover import generate_cover
-from chapbook.errors import BookError, BookErrors
 from chapbook.model import Book, Chapter, Metadata, Part, Resource
 from chapbook.templating import render
 
@@ -23,7 +22,6 @@ FONTS = "styles/fonts/"
 COVER_PAGE = "cover.xhtml"
 TITLE_PAGE = "titlepage.xhtml"
 NAV_PAGE = "nav.xhtml"
-RESERVED = {COVER_PAGE: "cover page", TITLE_PAGE: "title page", NAV_PAGE: "table of contents"}
 COVER_IMAGE_ID = "cover-image"
 MATTER = {Part.FRONT: "frontmatter", Part.CHAPTER: "bodymatter", Part.BACK: "backmatter"}
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -32,27 +30,11 @@ ZIP_END = (2107, 12, 31, 23, 59, 58)
 
 def write_epub(book: Book) -> bytes:
     """The complete EPUB 3 file for `book`: the same bytes for the same book."""
-    _check_file_names(book)
     modified = _utc(book.metadata.modified)
     options = {"mtime": modified, "epub2_guide": False, "raise_exceptions": True}
     raw = io.BytesIO()
     epub.write_epub(raw, _package(book), options)
     return _repack(raw.getvalue(), _zip_time(modified))
-
-
-def _check_file_names(book: Book) -> None:
-    """No chapter may take the file name of a page that the EPUB adds."""
-    errors = [
-        BookError(chapter.source, _reserved_message(chapter.file_name))
-        for chapter in book.chapters
-        if chapter.file_name in RESERVED
-    ]
-    if errors:
-        raise BookErrors(errors)
-
-
-def _reserved_message(file_name: str) -> str:
-    return f"the EPUB keeps the name {file_name!r} for its {RESERVED[file_name]}; rename this file"
 
 
 def _package(book: Book) -> epub.EpubBook:
