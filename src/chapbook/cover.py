@@ -7,14 +7,14 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFont
 
-from chapbook.model import Book, Resource
+from chapbook.model import FONT_FOLDER, Book, Resource
 
 WIDTH, HEIGHT = 1600, 2400
 MARGIN = 180
 BACKGROUND = (27, 34, 46)
 INK = (241, 233, 216)
 MUTED = (190, 180, 160)
-FONT_HREF = "styles/fonts/EBGaramond12-Regular.ttf"
+FONT_HREF = FONT_FOLDER + "EBGaramond12-Regular.ttf"
 COVER_HREF = "chapbook-cover.png"
 SMALLEST_SIZE = 24
 

@@ -18,7 +18,7 @@ import yaml
 from chapbook.config import Config, load_config
 from chapbook.errors import BookError, BookErrors, line_of
 from chapbook.markup import Rendered, render_markdown
-from chapbook.model import Book, Chapter, Metadata, Part, Resource, Styles
+from chapbook.model import FONT_FOLDER, Book, Chapter, Metadata, Part, Resource, Styles
 
 IMAGE_TYPES = {
     ".png": "image/png",
@@ -55,6 +55,17 @@ class Entry:
     listed_line: int | None
 
 
+@dataclass(frozen=True)
+class Link:
+    """A link to an anchor, kept to be checked once every chapter's ids are known."""
+
+    target: str
+    fragment: str
+    where: str
+    line: int | None
+    href: str
+
+
 @dataclass
 class Reader:
     """Collects a book's pieces and every error met while reading them."""
@@ -63,8 +74,9 @@ class Reader:
     config: Config
     errors: list[BookError] = field(default_factory=list)
     images: dict[str, Resource] = field(default_factory=dict)
-    anchors: list[tuple[str, str, str, int | None, str]] = field(default_factory=list)
-    """(target file_name, fragment, source shown, line, href) of every link, checked last."""
+    links: list[Link] = field(default_factory=list)
+    ids: dict[str, frozenset[str]] = field(default_factory=dict)
+    """The ids of each chapter (by file name), as its Markdown rendered them."""
 
     def error(self, path: Path | str, message: str, line: int | None = None) -> None:
         self.errors.append(
@@ -81,7 +93,7 @@ def read_book(manuscript: Path) -> Book:
     entries = list_entries(reader)
     file_names = assign_file_names(entries)
     chapters = [read_chapter(reader, entry, file_names) for entry in entries]
-    check_anchors(reader, [chapter for chapter in chapters if chapter is not None])
+    check_anchors(reader)
     cover = read_cover(reader)
     styles, fonts = read_styles(reader)
     if reader.errors:
@@ -168,6 +180,7 @@ def read_chapter(reader: Reader, entry: Entry, file_names: dict[Path, str]) -> C
     if not body.strip():
         reader.error(entry.path, "chapter is empty", 1)
     file_name = file_names[entry.path]
+    reader.ids[file_name] = rendered.ids
     return Chapter(
         id=file_name.removesuffix(".xhtml"),
         part=entry.part,
@@ -255,8 +268,8 @@ def resolve_link(
         return href
     line = line_of(text, f"({href}") or line_of(text, href)
     if not parts.path:
-        reader.anchors.append(
-            (file_names[entry.path], parts.fragment, shown(entry.path), line, href)
+        reader.links.append(
+            Link(file_names[entry.path], parts.fragment, shown(entry.path), line, href)
         )
         return href
     target = (entry.path.parent / unquote(parts.path)).resolve()
@@ -265,17 +278,16 @@ def resolve_link(
             entry.path, f"link to '{parts.path}', which is not a chapter of the book", line
         )
         return href
-    reader.anchors.append((file_names[target], parts.fragment, shown(entry.path), line, href))
+    reader.links.append(Link(file_names[target], parts.fragment, shown(entry.path), line, href))
     return file_names[target] + (f"#{parts.fragment}" if parts.fragment else "")
 
 
-def check_anchors(reader: Reader, chapters: list[Chapter]) -> None:
-    ids = {
-        chapter.file_name: set(re.findall(r'\bid="([^"]+)"', chapter.body)) for chapter in chapters
-    }
-    for file_name, fragment, where, line, href in reader.anchors:
-        if fragment and file_name in ids and fragment not in ids[file_name]:
-            reader.error(where, f"link to '{href}': no heading or anchor '#{fragment}' there", line)
+def check_anchors(reader: Reader) -> None:
+    for link in reader.links:
+        ids = reader.ids.get(link.target)
+        if link.fragment and ids is not None and link.fragment not in ids:
+            message = f"link to '{link.href}': no heading or anchor '#{link.fragment}' there"
+            reader.error(link.where, message, link.line)
 
 
 def resolve_image(reader: Reader, chapter: Path, text: str, src: str) -> str:
@@ -339,7 +351,7 @@ def read_styles(reader: Reader) -> tuple[Styles, list[Resource]]:
                 texts[name] = (folder / name).read_text(encoding="utf-8")
         for font in sorted((folder / "fonts").glob("*")):
             if font.suffix.lower() in FONT_TYPES:
-                href = f"styles/fonts/{font.name}"
+                href = FONT_FOLDER + font.name
                 fonts[href] = Resource(href, FONT_TYPES[font.suffix.lower()], font.read_bytes())
     styles = Styles(*(texts.get(name, "") for name in STYLESHEETS))
     return styles, list(fonts.values())

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+FONT_FOLDER = "styles/fonts/"
+"""Where the book's fonts live inside the book; stylesheets refer to them as `fonts/...`."""
+
 
 class Part(StrEnum):
     """Where a chapter stands in the book."""
@@ -87,3 +90,8 @@ class Book:
     trim: PageSize
     styles: Styles
     slug: str
+
+    @property
+    def body_start(self) -> Chapter | None:
+        """The first chapter after the front matter: where the body (and page 1) begins."""
+        return next((c for c in self.chapters if c.part is not Part.FRONT), None)

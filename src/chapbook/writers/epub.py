@@ -13,12 +13,11 @@ from datetime import UTC, datetime
 from ebooklib import epub
 
 from chapbook.cover import generate_cover
-from chapbook.model import Book, Chapter, Metadata, Part, Resource
+from chapbook.model import FONT_FOLDER, Book, Chapter, Metadata, Part, Resource
 from chapbook.templating import render
 
 XHTML = "application/xhtml+xml"
 STYLESHEET = "styles/book.css"
-FONTS = "styles/fonts/"
 COVER_PAGE = "cover.xhtml"
 TITLE_PAGE = "titlepage.xhtml"
 NAV_PAGE = "nav.xhtml"
@@ -103,8 +102,7 @@ def _pages(book: Book, cover: Resource) -> list[epub.EpubItem]:
 
 
 def _chapter(book: Book, chapter: Chapter) -> str:
-    numbered = chapter.part == Part.CHAPTER and chapter.number is not None
-    return _render(book, "chapter", chapter=chapter, matter=MATTER[chapter.part], numbered=numbered)
+    return _render(book, "chapter", chapter=chapter, matter=MATTER[chapter.part])
 
 
 def _nav(book: Book) -> epub.EpubItem:
@@ -113,18 +111,11 @@ def _nav(book: Book) -> epub.EpubItem:
         book,
         "nav",
         chapters=book.chapters,
-        start=_first_of_body(book),
+        start=book.body_start or next(iter(book.chapters), None),
         cover_page=COVER_PAGE,
         title_page=TITLE_PAGE,
     )
     return _xhtml("nav", NAV_PAGE, text, properties=["nav"])
-
-
-def _first_of_body(book: Book) -> Chapter | None:
-    """Where the body matter starts: the first numbered chapter, else the first chapter."""
-    body = [chapter for chapter in book.chapters if chapter.part == Part.CHAPTER]
-    candidates = body or list(book.chapters)
-    return candidates[0] if candidates else None
 
 
 def _render(book: Book, name: str, **context: object) -> str:
@@ -150,7 +141,7 @@ def _stylesheet(book: Book) -> epub.EpubItem:
 
 def _resources(book: Book, cover: Resource) -> list[epub.EpubItem]:
     """Every non-font resource, plus the cover image if it was generated."""
-    resources = [r for r in book.resources if not r.href.startswith(FONTS)]
+    resources = [r for r in book.resources if not r.href.startswith(FONT_FOLDER)]
     if all(r.href != cover.href for r in resources):
         resources.append(cover)
     return [_resource(n, r, is_cover=r.href == cover.href) for n, r in enumerate(resources, 1)]

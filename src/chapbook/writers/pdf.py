@@ -16,8 +16,10 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from chapbook.errors import BookError, BookErrors
-from chapbook.model import Book, Chapter, Part
+from chapbook.model import Book, Chapter
 from chapbook.templating import render
+
+logging.getLogger("weasyprint").setLevel(logging.ERROR)  # refusals are reported as BookErrors
 
 BASE_URL = "file:///chapbook-book/"
 """Where the book's files seem to live; the fetcher serves them from memory, nothing else."""
@@ -48,7 +50,6 @@ def write_pdf(book: Book) -> bytes:
         string=css, base_url=BASE_URL + "styles/", url_fetcher=fetcher, font_config=fonts
     )
     document = HTML(string=book_html(book), base_url=BASE_URL, url_fetcher=fetcher)
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
     with source_date_epoch(int(book.metadata.modified.timestamp())):
         pdf: bytes = document.write_pdf(stylesheets=[stylesheet], font_config=fonts)
     if fetcher.refused:
@@ -74,14 +75,13 @@ def source_date_epoch(timestamp: int) -> Iterator[None]:
 
 
 def book_html(book: Book) -> str:
-    starts = [i for i, chapter in enumerate(book.chapters, 1) if chapter.part is not Part.FRONT]
     return render(
         "print/book.html.j2",
         meta=book.metadata,
         trim=book.trim,
         timestamp=book.metadata.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
         chapters=[print_chapter(chapter) for chapter in book.chapters],
-        first_body=starts[0] if starts else 0,
+        body_start=book.body_start.id if book.body_start else "",
     )
 
 
