@@ -14,7 +14,17 @@ from lxml import etree
 from PIL import Image
 
 from chapbook.cover import generate_cover
-from chapbook.model import Book, Chapter, Metadata, PageSize, Part, Resource, Styles
+from chapbook.model import (
+    Book,
+    Chapter,
+    Margins,
+    Metadata,
+    PageSize,
+    Part,
+    PrintSettings,
+    Resource,
+    Styles,
+)
 from chapbook.writers.epub import write_epub
 
 REPO = Path(__file__).resolve().parent.parent
@@ -82,6 +92,7 @@ def make_book(cover: Resource | None = None) -> Book:
         publisher="Harbour Press",
         date=date(2024, 5, 1),
         rights="© 2024 Ada Lantern",
+        edition=None,
         description="A year of weather & light.",
         subjects=("Lighthouses", "Sea stories"),
         modified=datetime(2024, 5, 1, 12, 30, 0, tzinfo=UTC),
@@ -103,7 +114,7 @@ def make_book(cover: Resource | None = None) -> Book:
         chapters=chapters,
         resources=tuple(resources),
         cover=cover,
-        trim=PageSize("A5", 148, 210),
+        print=PrintSettings(PageSize("A5", 148, 210), Margins(16, 20, 19, 15)),
         styles=Styles(
             base="body { line-height: 1.4; }", epub="h1 { text-align: center; }", print=""
         ),

@@ -5,13 +5,13 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from chapbook.errors import BookError, BookErrors, line_of
-from chapbook.model import PageSize
+from chapbook.model import PAPER_MM_PER_PAGE, Margins, PageSize, PrintSettings
 
 MM_PER_UNIT = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
 
@@ -25,6 +25,10 @@ TRIM_PRESETS = {
     "letter": PageSize("letter", 215.9, 279.4),
 }
 DEFAULT_TRIM = "A5"
+VARIANTS = ("none", "pdf/x-4", "pdf/x-3", "pdf/x-1a", "pdf/a-2b", "pdf/a-3b", "pdf/ua-1")
+OPENINGS = ("small-caps", "drop-cap", "plain")
+MARGIN_SHARES = {"top": 0.076, "bottom": 0.095, "inside": 0.128, "outside": 0.1}
+"""Default margins as shares of the trim's height (top, bottom) and width (inside, outside)."""
 
 BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-[A-Za-z0-9]{5,8})*$")
 
@@ -43,6 +47,7 @@ class BookTable:
     description: str | None = None
     subjects: tuple[str, ...] = ()
     cover: str | None = None
+    edition: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,15 +58,10 @@ class ContentsTable:
 
 
 @dataclass(frozen=True)
-class PrintTable:
-    trim: PageSize = TRIM_PRESETS["a5"]
-
-
-@dataclass(frozen=True)
 class Config:
     book: BookTable
     contents: ContentsTable | None
-    print: PrintTable = field(default_factory=PrintTable)
+    print: PrintSettings
     source: str = "book.toml"
     text: str = ""
 
@@ -92,12 +92,32 @@ SCHEMA: dict[str, dict[str, str]] = {
         "description": "str",
         "subjects": "strs",
         "cover": "str",
+        "edition": "str",
     },
     "contents": {"front": "strs", "chapters": "strs", "back": "strs"},
-    "print": {"trim": "str"},
+    "print": {
+        "trim": "str",
+        "margin-top": "length",
+        "margin-bottom": "length",
+        "margin-inside": "length",
+        "margin-outside": "length",
+        "bleed": "length",
+        "marks": "bool",
+        "variant": "str",
+        "paper": "paper",
+        "opening": "str",
+        "half-title": "bool",
+    },
 }
 REQUIRED = {"book": ("title", "language")}
-KIND_NAMES = {"str": "a string", "strs": "a list of strings", "date": "a date (YYYY-MM-DD)"}
+KIND_NAMES = {
+    "str": "a string",
+    "strs": "a list of strings",
+    "date": "a date (YYYY-MM-DD)",
+    "length": "a length such as '3mm', '0.125in' or a number of mm",
+    "bool": "true or false",
+    "paper": "'white', 'cream' or the thickness of one page in mm",
+}
 
 
 def load_config(path: Path, shown: str) -> Config:
@@ -187,6 +207,15 @@ def check_table(
 
 def convert(kind: str, value: object) -> object | None:
     """The value in its Python form, or None if it is not of the kind."""
+    if kind == "bool":
+        return value if isinstance(value, bool) else None
+    if kind == "length":
+        return parse_length(value)
+    if kind == "paper":
+        if isinstance(value, str) and value.strip().lower() in PAPER_MM_PER_PAGE:
+            return value.strip().lower()
+        thickness = parse_length(value)
+        return thickness if thickness is not None and 0.01 <= thickness <= 1 else None
     if kind == "str":
         return value.strip() if isinstance(value, str) and value.strip() else None
     if kind == "strs":
@@ -213,14 +242,82 @@ def build_config(
         errors.append(
             BookError(shown, f"ISBN '{book.isbn}' has a bad checksum", key_line(text, "isbn"))
         )
-    trim = parse_trim(tables.get("print", {}).get("trim", DEFAULT_TRIM))
+    settings = print_settings(tables.get("print", {}), text, shown, errors)
+    if settings is None:
+        return None
+    contents = ContentsTable(**tables["contents"]) if "contents" in tables else None
+    return Config(book, contents, settings, shown, text)
+
+
+def print_settings(
+    table: dict[str, Any], text: str, shown: str, errors: list[BookError]
+) -> PrintSettings | None:
+    """`[print]` with every default filled in; margins follow the trim unless given."""
+    count = len(errors)
+    trim = parse_trim(table.get("trim", DEFAULT_TRIM))
     if trim is None:
         presets = ", ".join(size.name for size in TRIM_PRESETS.values())
         message = f"trim must be one of {presets} or 'W x H' with units (e.g. '5 x 8 in')"
         errors.append(BookError(shown, message, key_line(text, "trim")))
         return None
-    contents = ContentsTable(**tables["contents"]) if "contents" in tables else None
-    return Config(book, contents, PrintTable(trim), shown, text)
+    choices = {"variant": VARIANTS, "opening": OPENINGS}
+    for key, allowed in choices.items():
+        if key in table and table[key] not in allowed:
+            message = f"[print] {key} must be one of {', '.join(allowed)}"
+            errors.append(BookError(shown, message, key_line(text, key)))
+    defaults = default_margins(trim)
+    margins = Margins(
+        **{side: table.get(f"margin-{side}", getattr(defaults, side)) for side in MARGIN_SHARES}
+    )
+    if margins.inside + margins.outside >= trim.width_mm * 0.6:
+        message = "[print] margins leave less than 40% of the page's width for the text"
+        errors.append(BookError(shown, message, key_line(text, "margin-inside")))
+    if table.get("bleed", 0) > 10:
+        message = "[print] bleed must be 10mm or less"
+        errors.append(BookError(shown, message, key_line(text, "bleed")))
+    if len(errors) > count:
+        return None
+    paper = table.get("paper", "white")
+    variant = table.get("variant", "none")
+    return PrintSettings(
+        trim=trim,
+        margins=margins,
+        bleed_mm=table.get("bleed", 0.0),
+        marks=table.get("marks", False),
+        variant=None if variant == "none" else variant,
+        paper=paper if isinstance(paper, str) else f"{paper}mm",
+        paper_mm=PAPER_MM_PER_PAGE[paper] if isinstance(paper, str) else paper,
+        opening=table.get("opening", "small-caps"),
+        half_title=table.get("half-title", True),
+    )
+
+
+def default_margins(trim: PageSize) -> Margins:
+    """Margins in proportion to the trim, rounded to half millimetres."""
+
+    def share(side: str, extent: float) -> float:
+        return round(MARGIN_SHARES[side] * extent * 2) / 2
+
+    return Margins(
+        top=share("top", trim.height_mm),
+        bottom=share("bottom", trim.height_mm),
+        inside=share("inside", trim.width_mm),
+        outside=share("outside", trim.width_mm),
+    )
+
+
+def parse_length(value: object) -> float | None:
+    """'3mm', '0.125 in', '9pt' or a bare number of mm -> mm; None if not a length."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value) if value >= 0 else None
+    if not isinstance(value, str):
+        return None
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(mm|cm|in|pt)?\s*", value)
+    if match is None:
+        return None
+    return round(float(match[1]) * MM_PER_UNIT[match[2] or "mm"], 3)
 
 
 def parse_trim(value: str) -> PageSize | None:

@@ -17,7 +17,7 @@ import yaml
 
 from chapbook.config import Config, load_config
 from chapbook.errors import BookError, BookErrors, line_of
-from chapbook.markup import Rendered, render_markdown
+from chapbook.markup import Rendered, inline, render_markdown
 from chapbook.model import FONT_FOLDER, Book, Chapter, Metadata, Part, Resource, Styles
 
 IMAGE_TYPES = {
@@ -33,7 +33,7 @@ FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".wo
 STYLESHEETS = ("base.css", "epub.css", "print.css")
 DEFAULT_STYLES = Path(__file__).resolve().parents[2] / "styles"
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(---|\.\.\.)[ \t]*(\n|\Z)", re.DOTALL)
-FRONT_MATTER_KEYS = ("title",)
+FRONT_MATTER_KEYS = ("title", "epigraph", "epigraph-source")
 FALLBACK_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
@@ -103,7 +103,7 @@ def read_book(manuscript: Path) -> Book:
         chapters=tuple(number_chapters([c for c in chapters if c is not None])),
         resources=(*reader.images.values(), *fonts),
         cover=cover,
-        trim=reader.config.print.trim,
+        print=reader.config.print,
         styles=styles,
         slug=slugify(reader.config.book.title) or "book",
     )
@@ -168,12 +168,18 @@ def read_chapter(reader: Reader, entry: Entry, file_names: dict[Path, str]) -> C
     if text is None:
         return None
     meta, body = split_front_matter(reader, entry.path, text)
-    rendered = render_markdown(
-        body,
-        reader.config.book.language,
-        link=lambda href: resolve_link(reader, entry, text, file_names, href),
-        image=lambda src: resolve_image(reader, entry.path, text, src),
-    )
+
+    def render(markdown: str) -> Rendered:
+        return render_markdown(
+            markdown,
+            reader.config.book.language,
+            link=lambda href: resolve_link(reader, entry, text, file_names, href),
+            image=lambda src: resolve_image(reader, entry.path, text, src),
+        )
+
+    rendered = render(body)
+    epigraph = render(meta["epigraph"]).body if "epigraph" in meta else None
+    source = inline(render(meta["epigraph-source"]).body) if "epigraph-source" in meta else None
     title, title_html = chapter_title(meta, rendered)
     if not title:
         reader.error(entry.path, "no title: begin with a '# Title' heading or set 'title'", 1)
@@ -190,6 +196,8 @@ def read_chapter(reader: Reader, entry: Entry, file_names: dict[Path, str]) -> C
         body=rendered.body,
         source=shown(entry.path),
         file_name=file_name,
+        epigraph=epigraph,
+        epigraph_source=source,
     )
 
 
@@ -251,7 +259,8 @@ def check_front_matter(
     for key, value in meta.items():
         line = line_of(text, f"{key}:")
         if key not in FRONT_MATTER_KEYS:
-            reader.error(path, f"'{key}' is not a front matter key (known: title)", line)
+            known = ", ".join(FRONT_MATTER_KEYS)
+            reader.error(path, f"'{key}' is not a front matter key (known: {known})", line)
         elif not isinstance(value, str) or not value.strip():
             reader.error(path, f"front matter '{key}' must be text", line)
         else:
@@ -376,6 +385,7 @@ def metadata(config: Config) -> Metadata:
         publisher=book.publisher,
         date=book.date,
         rights=book.rights,
+        edition=book.edition,
         description=book.description,
         subjects=book.subjects,
         modified=build_time(config),

@@ -92,6 +92,12 @@ def render_markdown(text: str, language: str, link: Rewrite, image: Rewrite) -> 
     return Rendered(body, book_tree.title, book_tree.title_html, ids)
 
 
+def inline(body: str) -> str:
+    """A one-paragraph fragment without its `<p>`, for text set inside another element."""
+    match = re.fullmatch(r"\s*<p>(.*)</p>\s*", body, re.DOTALL)
+    return match[1] if match and "<p>" not in match[1] else body
+
+
 class BookTree(Treeprocessor):
     """Takes the title heading out, rewrites links and images, and marks up the notes."""
 
@@ -129,6 +135,8 @@ class BookTree(Treeprocessor):
                 element.set("href", self.link(element.get("href", "")))
         elif element.tag == "img" and element.get("src") is not None:
             element.set("src", self.image(element.get("src", "")))
+        elif element.tag == "hr":
+            element.set("class", "scene-break")
 
 
 def mark_notes(notes: ET.Element) -> None:

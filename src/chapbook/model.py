@@ -44,6 +44,9 @@ class Chapter:
     body: str
     source: str
     file_name: str
+    epigraph: str | None = None
+    """Inline XHTML of the chapter's epigraph (front matter `epigraph`), if any."""
+    epigraph_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class Metadata:
     publisher: str | None
     date: date | None
     rights: str | None
+    edition: str | None
     description: str | None
     subjects: tuple[str, ...]
     modified: datetime
@@ -68,6 +72,37 @@ class PageSize:
     name: str
     width_mm: float
     height_mm: float
+
+
+@dataclass(frozen=True)
+class Margins:
+    """Page margins in mm; `inside` is the gutter, mirrored on left and right pages."""
+
+    top: float
+    bottom: float
+    inside: float
+    outside: float
+
+
+PAPER_MM_PER_PAGE = {"white": 0.0572, "cream": 0.0635}
+"""Thickness of one page (half a leaf) of common book papers, for the spine and for creep."""
+
+
+@dataclass(frozen=True)
+class PrintSettings:
+    """How the print PDF is made: `[print]` in book.toml, every default filled in."""
+
+    trim: PageSize
+    margins: Margins
+    bleed_mm: float = 0.0
+    marks: bool = False
+    variant: str | None = None
+    """A WeasyPrint PDF variant ('pdf/x-4', 'pdf/a-2b', ...), None for a plain PDF."""
+    paper: str = "white"
+    paper_mm: float = PAPER_MM_PER_PAGE["white"]
+    opening: str = "small-caps"
+    """How a chapter's first paragraph opens: 'small-caps', 'drop-cap' or 'plain'."""
+    half_title: bool = True
 
 
 @dataclass(frozen=True)
@@ -87,7 +122,7 @@ class Book:
     """Images under their manuscript-relative path, fonts under `styles/`."""
     cover: Resource | None
     """The author's cover image, also listed in `resources`; None to generate one."""
-    trim: PageSize
+    print: PrintSettings
     styles: Styles
     slug: str
 

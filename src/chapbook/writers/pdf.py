@@ -78,7 +78,7 @@ def book_html(book: Book) -> str:
     return render(
         "print/book.html.j2",
         meta=book.metadata,
-        trim=book.trim,
+        trim=book.print.trim,
         timestamp=book.metadata.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
         chapters=[print_chapter(chapter) for chapter in book.chapters],
         body_start=book.body_start.id if book.body_start else "",
