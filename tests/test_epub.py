@@ -116,7 +116,10 @@ def make_book(cover: Resource | None = None) -> Book:
         cover=cover,
         print=PrintSettings(PageSize("A5", 148, 210), Margins(16, 20, 19, 15)),
         styles=Styles(
-            base="body { line-height: 1.4; }", epub="h1 { text-align: center; }", print=""
+            base="body { line-height: 1.4; }",
+            epub="h1 { text-align: center; }",
+            print="",
+            cover="",
         ),
         slug="keepers-year",
     )

@@ -112,6 +112,7 @@ class Styles:
     base: str
     epub: str
     print: str
+    cover: str
 
 
 @dataclass(frozen=True)
