@@ -98,6 +98,8 @@ class PrintSettings:
     marks: bool = False
     variant: str | None = None
     """A WeasyPrint PDF variant ('pdf/x-4', 'pdf/a-2b', ...), None for a plain PDF."""
+    output_condition: str = "FOGRA39"
+    """The registered printing condition a PDF/X file is made for."""
     paper: str = "white"
     paper_mm: float = PAPER_MM_PER_PAGE["white"]
     opening: str = "small-caps"

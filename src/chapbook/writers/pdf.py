@@ -5,24 +5,31 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from lxml import etree
 from lxml import html as lxml_html
-from weasyprint import CSS, HTML
+import pydyf
+from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from chapbook.errors import BookError, BookErrors
-from chapbook.model import Book, Chapter
+from chapbook.model import Book, Chapter, PrintSettings
 from chapbook.templating import render
 
 logging.getLogger("weasyprint").setLevel(logging.ERROR)  # refusals are reported as BookErrors
 
 BASE_URL = "file:///chapbook-book/"
 """Where the book's files seem to live; the fetcher serves them from memory, nothing else."""
+PT_PER_MM = 72 / 25.4
+MARKS_SPACE_MM = 8.0
+"""With crop marks, the sheet reaches this much beyond the bleed; the marks sit in its
+outer half, clear of the bleed."""
 
 
 class BookFetcher(URLFetcher):  # type: ignore[misc]
@@ -46,12 +53,20 @@ def write_pdf(book: Book) -> bytes:
     fetcher = BookFetcher(book)
     fonts = FontConfiguration()
     css = book.styles.base + "\n" + book.styles.print
-    stylesheet = CSS(
-        string=css, base_url=BASE_URL + "styles/", url_fetcher=fetcher, font_config=fonts
-    )
-    document = HTML(string=book_html(book), base_url=BASE_URL, url_fetcher=fetcher)
+    stylesheets = [
+        CSS(string=page_css(book.print), font_config=fonts),
+        CSS(string=css, base_url=BASE_URL + "styles/", url_fetcher=fetcher, font_config=fonts),
+    ]
+    html = HTML(string=book_html(book), base_url=BASE_URL, url_fetcher=fetcher)
+    options = {
+        "pdf_variant": book.print.variant,
+        "pdf_tags": book.print.variant not in ("pdf/x-1a", "pdf/x-3"),
+    }
     with source_date_epoch(int(book.metadata.modified.timestamp())):
-        pdf: bytes = document.write_pdf(stylesheets=[stylesheet], font_config=fonts)
+        document = html.render(stylesheets=stylesheets, font_config=fonts, **options)
+        pdf: bytes = document.write_pdf(
+            finisher=lambda document, pdf: finish(book, document, pdf), **options
+        )
     if fetcher.refused:
         errors = [
             BookError("styles", f"'{url}' is not a file of the book") for url in fetcher.refused
@@ -74,11 +89,82 @@ def source_date_epoch(timestamp: int) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = before
 
 
+def page_css(settings: PrintSettings) -> str:
+    """The page box from `[print]`: trim, mirrored margins, bleed and marks."""
+    bleed = settings.bleed_mm
+    return render(
+        "print/page.css.j2",
+        trim=settings.trim,
+        margins=settings.margins,
+        sheet_bleed=bleed + (bleed + MARKS_SPACE_MM if settings.marks else 0),
+        marks=settings.marks,
+        cmyk=is_pdf_x(settings),
+    )
+
+
+def is_pdf_x(settings: PrintSettings) -> bool:
+    return (settings.variant or "").startswith("pdf/x")
+
+
+def finish(book: Book, document: Document, pdf: pydyf.PDF) -> None:
+    """Last touches to the PDF before it is written: page labels, exact bleed boxes and a
+    document id that does not change from build to build."""
+    pages = [pdf.objects[number] for number in pdf.pages["Kids"][::3]]  # kids: n 0 R
+    bleed = book.print.bleed_mm * PT_PER_MM
+    for page in pages:
+        left, top, right, bottom = page["TrimBox"]
+        page["BleedBox"] = pydyf.Array([left - bleed, top - bleed, right + bleed, bottom + bleed])
+    start = body_start_page(book, document)
+    labels = pydyf.Array([0, pydyf.Dictionary({"S": "/r"})])
+    if start is not None:
+        labels.extend([start, pydyf.Dictionary({"S": "/D"})])
+    pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": labels})
+    if is_pdf_x(book.print) and "OutputIntents" not in pdf.catalog:
+        pdf.catalog["OutputIntents"] = pydyf.Array([output_intent(book.print.output_condition)])
+    stable_document_id(pdf, book.metadata.identifier)
+
+
+def output_intent(condition: str) -> pydyf.Dictionary:
+    """A PDF/X output intent naming a printing condition registered with the ICC
+    (FOGRA39, CGATS TR 006, ...), which the printer's own profile will serve."""
+    return pydyf.Dictionary(
+        {
+            "Type": "/OutputIntent",
+            "S": "/GTS_PDFX",
+            "OutputConditionIdentifier": pydyf.String(condition),
+            "RegistryName": pydyf.String("http://www.color.org"),
+            "Info": pydyf.String(condition),
+        }
+    )
+
+
+def body_start_page(book: Book, document: Document) -> int | None:
+    """The index of the page where the body, and its arabic numbering, begins."""
+    if book.body_start is None:
+        return None
+    anchor = book.body_start.id
+    return next((i for i, page in enumerate(document.pages) if anchor in page.anchors), None)
+
+
+def stable_document_id(pdf: pydyf.PDF, identifier: str) -> None:
+    """Swap the random XMP DocumentID that WeasyPrint writes (PDF/X-4) for one derived
+    from the book's identifier."""
+    stable = f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, identifier)}".encode()
+    for item in pdf.objects:
+        if isinstance(item, pydyf.Stream) and item.extra.get("Type") == "/Metadata":
+            item.stream = [
+                re.sub(rb"xmp\.did:[0-9a-f-]{36}", stable, part)
+                if isinstance(part, bytes)
+                else part
+                for part in item.stream
+            ]
+
+
 def book_html(book: Book) -> str:
     return render(
         "print/book.html.j2",
         meta=book.metadata,
-        trim=book.print.trim,
+        settings=book.print,
         timestamp=book.metadata.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
         chapters=[print_chapter(chapter) for chapter in book.chapters],
         body_start=book.body_start.id if book.body_start else "",
@@ -90,6 +176,7 @@ def print_chapter(chapter: Chapter) -> Chapter:
     prefixed with the chapter's, links between chapters made links within the document."""
     root = lxml_html.fragment_fromstring(chapter.body, create_parent="div")
     inline_notes(root)
+    mark_initial(root)
     for element in root.iter(etree.Element):
         if element.get("id"):
             element.set("id", f"{chapter.id}--{element.get('id')}")
@@ -100,6 +187,22 @@ def print_chapter(chapter: Chapter) -> Chapter:
         etree.tostring(child, method="html", encoding="unicode") for child in root
     )
     return dataclasses.replace(chapter, body=body)
+
+
+INITIAL = re.compile(r"[\"'“‘„‚«‹(\[]*\w")
+
+
+def mark_initial(root: etree._Element) -> None:
+    """Wrap the first letter of an opening paragraph (with any quotation mark before it)
+    in `<span class="initial">`, for a drop cap."""
+    first = root[0] if len(root) and not (root.text or "").strip() else None
+    match = INITIAL.match(first.text or "") if first is not None and first.tag == "p" else None
+    if first is None or match is None:
+        return
+    span = etree.Element("span", {"class": "initial"})
+    span.text, span.tail = match[0], (first.text or "")[match.end() :]
+    first.text = None
+    first.insert(0, span)
 
 
 def internal_href(chapter: Chapter, href: str) -> str:

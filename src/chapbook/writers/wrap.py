@@ -1,0 +1,262 @@
+"""Book -> cover wrap PDF: back cover, spine and front cover on one sheet, with bleed.
+
+The second module that lays out with WeasyPrint, after `pdf.py`, whose fetcher, base URL
+and fixed clock it shares. The geometry (and the type sizes that make the text fit) is
+worked out here; `print/cover.html.j2` carries it as CSS variables, `styles/cover.css`
+the look.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pydyf  # type: ignore[import-untyped]  # WeasyPrint's PDF writer
+from PIL import ImageFont
+from weasyprint import CSS, HTML, Document
+from weasyprint.text.fonts import FontConfiguration
+
+from chapbook.cover import FONT_HREF
+from chapbook.errors import BookError, BookErrors
+from chapbook.model import Book
+from chapbook.templating import render
+from chapbook.writers.pdf import (
+    BASE_URL,
+    BookFetcher,
+    is_pdf_x,
+    output_intent,
+    source_date_epoch,
+)
+
+POD_BLEED_MM = 3.175
+"""0.125 in: the bleed most print-on-demand printers ask of a cover."""
+SAFE_MM = 6.35
+"""Text keeps this far from the trim edges and the spine folds."""
+SPINE_TEXT_MM = 6.0
+"""Narrower spines carry no text."""
+MARK_GAP_MM = 3.0
+"""Between the edge of the bleed and the start of a crop or fold mark."""
+BARCODE_MM = (50.8, 30.5)
+"""The clear zone left for the printer's barcode: 2 x 1.2 in."""
+PT_MM = 25.4 / 72
+
+Measure = Callable[[str], float]
+"""The width of a text in em of the book's typeface."""
+
+
+@dataclass(frozen=True)
+class Wrap:
+    """The sheet, in mm: two panels of the book's trim with the spine between them."""
+
+    panel: float
+    height: float
+    spine: float
+    bleed: float
+    marks: bool
+
+    @property
+    def width(self) -> float:
+        return 2 * self.panel + self.spine
+
+    @property
+    def css_bleed(self) -> float:
+        """The CSS bleed: the real one, or with crop marks room for the marks beyond it."""
+        return 2 * self.bleed + 2 * MARK_GAP_MM if self.marks else self.bleed
+
+    @property
+    def front_left(self) -> float:
+        return self.panel + self.spine
+
+    @property
+    def back_margin(self) -> float:
+        return max(2 * SAFE_MM, 0.14 * self.panel)
+
+    @property
+    def back_top(self) -> float:
+        return max(2 * SAFE_MM, 0.12 * self.height)
+
+    @property
+    def barcode(self) -> tuple[float, float, float, float]:
+        """The barcode zone (left, top, right, bottom) from the sheet's trimmed top left."""
+        width, height = BARCODE_MM
+        right = self.panel - self.back_margin
+        bottom = self.height - max(2 * SAFE_MM, 0.08 * self.height)
+        return right - width, bottom - height, right, bottom
+
+
+def spine_width_mm(pages: int, paper_mm: float) -> float:
+    """The spine of a book of `pages` pages, each `paper_mm` thick."""
+    return round(pages * paper_mm, 2)
+
+
+def cover_bleed_mm(book: Book) -> float:
+    """The book's own bleed, else the common print-on-demand one."""
+    return book.print.bleed_mm if book.print.bleed_mm > 0 else POD_BLEED_MM
+
+
+def cover_wrap(book: Book, pages: int) -> Wrap:
+    trim = book.print.trim
+    spine = spine_width_mm(pages, book.print.paper_mm)
+    return Wrap(trim.width_mm, trim.height_mm, spine, cover_bleed_mm(book), book.print.marks)
+
+
+def write_cover(book: Book, pages: int) -> bytes:
+    """Lay out the cover wrap of `book`, printed on `pages` pages, and return the PDF."""
+    wrap = cover_wrap(book, pages)
+    fetcher = BookFetcher(book)
+    fonts = FontConfiguration()
+    stylesheet = CSS(
+        string=book.styles.cover,
+        base_url=BASE_URL + "styles/",
+        url_fetcher=fetcher,
+        font_config=fonts,
+    )
+    document = HTML(string=cover_html(book, wrap), base_url=BASE_URL, url_fetcher=fetcher)
+    with source_date_epoch(int(book.metadata.modified.timestamp())):
+        pdf: bytes = document.write_pdf(
+            stylesheets=[stylesheet],
+            font_config=fonts,
+            pdf_variant=book.print.variant,
+            finisher=_finisher(book, wrap),
+        )
+    if fetcher.refused:
+        raise BookErrors(
+            [BookError("styles", f"'{url}' is not a file of the book") for url in fetcher.refused]
+        )
+    return pdf
+
+
+def cover_html(book: Book, wrap: Wrap) -> str:
+    return render(
+        "print/cover.html.j2",
+        meta=book.metadata,
+        wrap=wrap,
+        variables=css_variables(wrap, type_sizes(book, wrap, _measure(book))),
+        cover_href=book.cover.href if book.cover else None,
+        spine_text=True,
+        timestamp=book.metadata.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+
+
+def css_variables(wrap: Wrap, sizes: dict[str, float]) -> dict[str, str]:
+    """The geometry in mm and the type sizes in pt, as the stylesheet's custom properties."""
+    left, top, right, bottom = wrap.barcode
+    lengths = {
+        "panel": wrap.panel,
+        "height": wrap.height,
+        "spine": wrap.spine,
+        "bleed": wrap.bleed,
+        "mark-bleed": wrap.css_bleed,
+        "back-margin": wrap.back_margin,
+        "back-top": wrap.back_top,
+        "barcode-left": left,
+        "barcode-top": top,
+        "barcode-width": right - left,
+        "barcode-height": bottom - top,
+        "safe": SAFE_MM,
+    }
+    variables = {name: f"{value:.3f}mm" for name, value in lengths.items()}
+    return variables | {f"{name}-size": f"{value}pt" for name, value in sizes.items()}
+
+
+def type_sizes(book: Book, wrap: Wrap, measure: Measure) -> dict[str, float]:
+    """The largest type sizes (pt) at which each text fits its place on the cover."""
+    meta, panel, height = book.metadata, wrap.panel, wrap.height
+    front = panel * (1 - 2 * 0.1125)
+    authors = ", ".join(meta.authors).upper()
+    spine_text = measure(meta.title) + 0.8 * measure(authors) + 2.5
+    description_height = wrap.barcode[1] - 10 - wrap.back_top - 16
+    return {
+        "title": _fit_pt(measure, meta.title, (front, 0.36 * height), panel * 0.1 / PT_MM, 1.15),
+        "subtitle": _fit_pt(measure, meta.subtitle or "", (front, 0.13 * height), 16.0, 1.3),
+        "authors": _fit_pt(measure, authors, (front, 0.13 * height), 14.0, 1.3),
+        "description": _fit_pt(
+            measure,
+            meta.description or "",
+            (panel - 2 * wrap.back_margin, description_height),
+            12.5,
+            1.45,
+        ),
+        "spine": round(
+            min(15.0, 0.42 * wrap.spine / PT_MM, (height - 4 * SAFE_MM) / spine_text / PT_MM), 1
+        ),
+    }
+
+
+def _fit_pt(
+    measure: Measure, text: str, box: tuple[float, float], largest: float, leading: float
+) -> float:
+    """The largest size up to `largest` at which `text`, wrapped, fits `box` (mm)."""
+    width, height = box
+    size = largest
+    while size > 7:
+        em = size * PT_MM
+        if _line_count(measure, text, 0.95 * width / em) * leading * em <= height:
+            break
+        size *= 0.92
+    return round(max(size, 7), 1)
+
+
+def _line_count(measure: Measure, text: str, width: float) -> float:
+    """How many lines `text` wraps to in `width` em; infinite if a word is wider."""
+    lines: list[str] = []
+    for word in text.split():
+        if measure(word) > width:
+            return float("inf")
+        candidate = f"{lines[-1]} {word}" if lines else word
+        if lines and measure(candidate) <= width:
+            lines[-1] = candidate
+        else:
+            lines.append(word)
+    return len(lines)
+
+
+def _measure(book: Book) -> Measure:
+    """Text widths in the book's typeface, or a fair guess when it carries none."""
+    data = next((r.data for r in book.resources if r.href == FONT_HREF), None)
+    if data is None:
+        return lambda text: 0.55 * len(text)
+    font = ImageFont.truetype(io.BytesIO(data), 1000)
+    return lambda text: font.getlength(text) / 1000
+
+
+def _finisher(book: Book, wrap: Wrap) -> Callable[[Document, pydyf.PDF], None]:
+    """Last touches: the exact bleed box, a PDF/X output intent, a stable document id."""
+
+    def finish(document: Document, pdf: pydyf.PDF) -> None:
+        _set_bleed_box(pdf, wrap.bleed / PT_MM)
+        if is_pdf_x(book.print) and "OutputIntents" not in pdf.catalog:
+            pdf.catalog["OutputIntents"] = pydyf.Array([output_intent(book.print.output_condition)])
+        _stable_document_id(pdf, f"{book.metadata.identifier}#cover")
+
+    return finish
+
+
+def _set_bleed_box(pdf: pydyf.PDF, bleed: float) -> None:
+    """BleedBox = TrimBox grown by `bleed` points (WeasyPrint caps it at 10 points)."""
+    for page in _pages(pdf):
+        left, top, right, bottom = page["TrimBox"]
+        page["BleedBox"] = pydyf.Array([left - bleed, top - bleed, right + bleed, bottom + bleed])
+
+
+def _pages(pdf: pydyf.PDF) -> list[pydyf.Dictionary]:
+    return [
+        item
+        for item in pdf.objects
+        if isinstance(item, pydyf.Dictionary) and item.get("Type") == "/Page"
+    ]
+
+
+def _stable_document_id(pdf: pydyf.PDF, identifier: str) -> None:
+    """Replace the random `xmp.did:<uuid4>` WeasyPrint writes into the XMP metadata of a
+    PDF/X-4 with a uuid5 of `identifier`, so that every build gives the same bytes."""
+    did = f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, identifier)}".encode()
+    for item in pdf.objects:
+        if isinstance(item, pydyf.Stream) and item.extra.get("Type") == "/Metadata":
+            item.stream = [
+                re.sub(rb"xmp\.did:[0-9a-f-]{36}", did, part) if isinstance(part, bytes) else part
+                for part in item.stream
+            ]
