@@ -89,3 +89,8 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Built:
 @pytest.fixture(scope="session")
 def full(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return Built(build(BOOKS / "full", tmp_path_factory.mktemp("full")))
+
+
+@pytest.fixture(scope="session")
+def long(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return Built(build(BOOKS / "long", tmp_path_factory.mktemp("long"), ["pdf"]))

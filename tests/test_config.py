@@ -69,3 +69,53 @@ def test_values_are_checked_once_the_keys_are_right(tmp_path: Path) -> None:
 
 def test_required_keys(tmp_path: Path) -> None:
     assert messages(tmp_path, '[book]\ntitle = "T"\n') == ["book.toml: [book] needs 'language'"]
+
+
+def test_print_settings_have_defaults_from_the_trim(tmp_path: Path) -> None:
+    path = tmp_path / "book.toml"
+    path.write_text('[book]\ntitle = "T"\nlanguage = "en"\n[print]\ntrim = "A6"\n')
+    settings = load_config(path, "book.toml").print
+    assert (settings.trim.width_mm, settings.trim.height_mm) == (105, 148)
+    assert settings.margins.inside > settings.margins.outside
+    assert settings.margins.bottom > settings.margins.top
+    assert settings.margins.inside == pytest.approx(0.128 * 105, abs=0.25)
+    assert (settings.bleed_mm, settings.marks, settings.variant) == (0, False, None)
+    assert (settings.opening, settings.half_title, settings.paper_mm) == (
+        "small-caps",
+        True,
+        0.0572,
+    )
+
+
+def test_print_settings_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "book.toml"
+    path.write_text(
+        '[book]\ntitle = "T"\nlanguage = "en"\n[print]\ntrim = "trade"\nbleed = "0.125in"\n'
+        'marks = true\nvariant = "pdf/x-4"\npaper = "cream"\nopening = "drop-cap"\n'
+        'half-title = false\nmargin-inside = "22mm"\nmargin-top = 12\n'
+    )
+    settings = load_config(path, "book.toml").print
+    assert settings.bleed_mm == pytest.approx(3.175)
+    assert (settings.marks, settings.variant, settings.paper_mm) == (True, "pdf/x-4", 0.0635)
+    assert (settings.opening, settings.half_title) == ("drop-cap", False)
+    assert (settings.margins.inside, settings.margins.top) == (22, 12)
+    path.write_text('[book]\ntitle = "T"\nlanguage = "en"\n[print]\npaper = "0.08mm"\n')
+    assert load_config(path, "book.toml").print.paper_mm == 0.08
+
+
+def test_bad_print_settings_are_named(tmp_path: Path) -> None:
+    text = (
+        '[book]\ntitle = "T"\nlanguage = "en"\n[print]\nbleed = "lots"\nmarks = "yes"\n'
+        'variant = "pdf/x-9"\nopening = "fancy"\npaper = "glossy"\n'
+    )
+    assert messages(tmp_path, text) == [
+        "book.toml:5: [print] 'bleed' must be a length such as '3mm', '0.125in' or a number of mm",
+        "book.toml:6: [print] 'marks' must be true or false",
+        "book.toml:9: [print] 'paper' must be 'white', 'cream' or the thickness of one page in mm",
+    ]
+    text = '[book]\ntitle = "T"\nlanguage = "en"\n[print]\nvariant = "pdf/x-9"\nopening = "fancy"\n'
+    assert messages(tmp_path, text) == [
+        "book.toml:5: [print] variant must be one of "
+        "none, pdf/x-4, pdf/x-3, pdf/x-1a, pdf/a-2b, pdf/a-3b, pdf/ua-1",
+        "book.toml:6: [print] opening must be one of small-caps, drop-cap, plain",
+    ]

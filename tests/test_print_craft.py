@@ -62,27 +62,27 @@ def test_page_labels_are_roman_then_arabic_and_match_the_folios(sample: Built) -
             assert label in head.split() or text.split()[-1] == label, (label, text[-60:])
 
 
-def test_running_heads_book_title_left_chapter_title_right(full: Built) -> None:
-    labels = reader(full.pdf.read_bytes()).page_labels
-    heads = band_texts(full.pdf, top=True)
-    bodies = band_texts(full.pdf, top=False)
-    chapter = ""
-    checked = 0
+@pytest.mark.parametrize("name", ["full", "long"])
+def test_running_heads_book_title_left_chapter_title_right(
+    name: str, request: pytest.FixtureRequest
+) -> None:
+    built: Built = request.getfixturevalue(name)
+    book = read_book(BOOKS / name)
+    titles = "|".join(re.escape(chapter.title) for chapter in book.chapters)
+    labels = reader(built.pdf.read_bytes()).page_labels
+    heads = band_texts(built.pdf, top=True)
+    bodies = band_texts(built.pdf, top=False)
+    chapter, checked = "", 0
     for label, head, body in zip(labels, heads, bodies, strict=True):
-        if not label.isdigit():
-            assert head == "", (label, head)
+        opening = re.match(rf"(CHAPTER \d+ )?({titles})", body)
+        if not label.isdigit() or opening or not body:
+            assert head == "", f"page {label} has a running head: {head}"
+            chapter = opening[2] if opening else chapter
             continue
-        opening = re.match(r"(CHAPTER \d+ )?(Reading Maps|Tables and Notes|Afterword)", body)
-        if opening:
-            chapter = opening[2]
-            assert head == "", f"a running head on the opening page {label}: {head}"
-        elif body:
-            expected = f"{label} The Field Guide" if int(label) % 2 == 0 else f"{chapter} {label}"
-            assert head == expected
-            checked += 1
-        else:
-            assert head == "", f"blank page {label} has a running head"
-    assert checked >= 1
+        left = int(label) % 2 == 0
+        assert head == (f"{label} {book.metadata.title}" if left else f"{chapter} {label}")
+        checked += 1
+    assert checked >= (1 if name == "full" else 20)
 
 
 def test_blank_pages_are_truly_blank_and_only_before_an_opening(full: Built) -> None:
@@ -147,15 +147,21 @@ def test_drop_cap_is_two_lines_tall() -> None:
     assert f_height < 0.6 * line_height
 
 
-def test_scene_breaks_print_an_ornament_never_alone_at_a_page_edge(full: Built) -> None:
-    bodies = band_texts(full.pdf, top=False)
-    manuscript = " ".join(p.read_text() for p in (BOOKS / "full").rglob("*.md"))
-    front_matter = 2 * manuscript.count("epigraph:")
-    breaks = len(re.findall(r"^(\* \* \*|---)$", manuscript, re.MULTILINE)) - front_matter
-    assert sum(body.count(ORNAMENT) for body in bodies) == breaks > 0
+@pytest.mark.parametrize("name", ["full", "long"])
+def test_scene_breaks_print_an_ornament_never_alone_at_a_page_edge(
+    name: str, request: pytest.FixtureRequest
+) -> None:
+    built: Built = request.getfixturevalue(name)
+    bodies = band_texts(built.pdf, top=False)
+    manuscript = [p.read_text() for p in (BOOKS / name).rglob("*.md")]
+    breaks = sum(len(re.findall(r"^(\* \* \*|---)$", text, re.MULTILINE)) for text in manuscript)
+    front_matter = sum(2 for text in manuscript if text.startswith("---"))
+    assert sum(body.count(ORNAMENT) for body in bodies) == breaks - front_matter > 0
     for body in bodies:
         text = re.sub(r"\s*\S+$", "", body)  # without the folio at the foot
-        assert not text.startswith(ORNAMENT) and not text.endswith(ORNAMENT)
+        assert not text.endswith(ORNAMENT)
+        if name == "long":  # the full book's break follows an image, which text can't show
+            assert not text.startswith(ORNAMENT)
 
 
 def body_left_edges(data: bytes) -> dict[str, float]:

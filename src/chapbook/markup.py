@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import HTML_PLACEHOLDER_RE
 
 Rewrite = Callable[[str], str]
 """Maps a link's href or an image's src, as the author wrote it, to its place in the book."""
@@ -120,11 +122,17 @@ class BookTree(Treeprocessor):
         if len(root) and root[0].tag == "h1":
             heading = root[0]
             root.remove(heading)
-            self.title = "".join(heading.itertext()).strip()
             inner = (heading.text or "") + "".join(
                 ET.tostring(child, encoding="unicode") for child in heading
             )
-            self.title_html = inner.strip()
+            self.title_html = self.unstash(inner).strip()
+            self.title = html.unescape(self.unstash("".join(heading.itertext()))).strip()
+
+    def unstash(self, text: str) -> str:
+        """Text with the placeholders that smarty's quotes and dashes leave in the tree
+        until the end of the conversion put back."""
+        blocks = self.md.htmlStash.rawHtmlBlocks
+        return HTML_PLACEHOLDER_RE.sub(lambda match: str(blocks[int(match[1])]), text)
 
     def rewrite(self, element: ET.Element) -> None:
         if element.tag == "a" and element.get("href") is not None:

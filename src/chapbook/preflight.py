@@ -250,11 +250,13 @@ class Drawing:
         xobject = lookup(resources, "/XObject", name)
         if not isinstance(xobject, StreamObject):
             return
-        if xobject.get("/Subtype") == "/Image":
+        if entry(xobject, "/Subtype") == "/Image":
             label = self.names.get(name[1:], name[1:])
-            self._place(label, (xobject.get("/Width"), xobject.get("/Height")), ctm)
-        elif xobject.get("/Subtype") == "/Form":
-            self._walk_inner(xobject, resources, multiply(matrix_of(xobject.get("/Matrix")), ctm))
+            self._place(label, (entry(xobject, "/Width"), entry(xobject, "/Height")), ctm)
+        elif entry(xobject, "/Subtype") == "/Form":
+            self._walk_inner(
+                xobject, resources, multiply(matrix_of(entry(xobject, "/Matrix")), ctm)
+            )
 
     def _fill_with_pattern(self, pattern: Any, base: Matrix) -> None:
         """A tiling pattern's cells are drawn in the pattern's own space: its Matrix maps
@@ -263,7 +265,7 @@ class Drawing:
             return
         self._patterns.add(id(pattern))
         self._walk_inner(
-            pattern, DictionaryObject(), multiply(matrix_of(pattern.get("/Matrix")), base)
+            pattern, DictionaryObject(), multiply(matrix_of(entry(pattern, "/Matrix")), base)
         )
 
     def _walk_inner(self, stream: StreamObject, outer: DictionaryObject, base: Matrix) -> None:
@@ -296,13 +298,13 @@ class Drawing:
 
 def resources_of(stream: DictionaryObject, outer: DictionaryObject) -> DictionaryObject:
     """A page's or stream's /Resources; a form without them uses its parent's."""
-    resources = resolved(stream.get("/Resources"))
+    resources = entry(stream, "/Resources")
     return resources if isinstance(resources, DictionaryObject) else outer
 
 
 def lookup(resources: DictionaryObject, kind: str, name: str) -> Any:
     """The resource `name` of `kind` (/Font, /XObject, /Pattern), resolved; None if absent."""
-    table = resolved(resources.get(kind))
+    table = entry(resources, kind)
     if not isinstance(table, DictionaryObject) or name not in table:
         return None
     return table[name].get_object()
@@ -313,14 +315,14 @@ def font_facts(font: DictionaryObject) -> tuple[str, bool]:
 
     Type0 fonts keep their program in the descendant font; Type3 fonts draw their glyphs
     with PDF operators, which are always in the file."""
-    name = SUBSET_PREFIX.sub("", str(font.get("/BaseFont", "/unnamed font"))[1:])
-    if font.get("/Subtype") == "/Type3":
+    name = SUBSET_PREFIX.sub("", str(entry(font, "/BaseFont") or "/unnamed font")[1:])
+    if entry(font, "/Subtype") == "/Type3":
         return name, True
     described = font
-    descendants = resolved(font.get("/DescendantFonts"))
-    if font.get("/Subtype") == "/Type0" and descendants:
+    descendants = entry(font, "/DescendantFonts")
+    if entry(font, "/Subtype") == "/Type0" and descendants:
         described = resolved(descendants[0])
-    descriptor = resolved(described.get("/FontDescriptor"))
+    descriptor = entry(described, "/FontDescriptor")
     embedded = isinstance(descriptor, DictionaryObject) and any(
         key in descriptor for key in FONT_FILES
     )
@@ -330,6 +332,11 @@ def font_facts(font: DictionaryObject) -> tuple[str, bool]:
 def resolved(value: Any) -> Any:
     """`value` with an indirect reference followed; None stays None."""
     return value.get_object() if value is not None else None
+
+
+def entry(dictionary: DictionaryObject, key: str) -> Any:
+    """`dictionary[key]` resolved, None if absent (pypdf's `get` does not resolve)."""
+    return resolved(dictionary.get(key))
 
 
 def multiply(first: Matrix, then: Matrix) -> Matrix:
@@ -349,7 +356,7 @@ def multiply(first: Matrix, then: Matrix) -> Matrix:
 def matrix_of(values: Iterable[Any] | None) -> Matrix:
     if values is None:
         return IDENTITY
-    a, b, c, d, e, f = (float(value) for value in values)
+    a, b, c, d, e, f = (float(resolved(value)) for value in values)
     return (a, b, c, d, e, f)
 
 
@@ -386,10 +393,10 @@ def page_count_findings(count: int) -> list[Finding]:
 
 
 def box(page: PageObject, key: str) -> Box | None:
-    value = page.get(key)
+    value = entry(page, key)
     if value is None:
         return None
-    x0, y0, x1, y1 = (float(number) for number in value.get_object())
+    x0, y0, x1, y1 = (float(resolved(number)) for number in value)
     return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
 
 
@@ -520,8 +527,8 @@ def variant_findings(reader: PdfReader, variants: list[str], wanted: str | None)
 
 def output_intents(reader: PdfReader) -> list[str]:
     """The subtypes (/S) of the document's output intents."""
-    intents = resolved(reader.root_object.get("/OutputIntents")) or []
-    return [str(resolved(intent).get("/S")) for intent in intents]
+    intents = entry(reader.root_object, "/OutputIntents") or []
+    return [str(entry(resolved(intent), "/S")) for intent in intents]
 
 
 def declared_variants(reader: PdfReader) -> list[str]:
@@ -530,7 +537,7 @@ def declared_variants(reader: PdfReader) -> list[str]:
     ids = xmp_ids(reader)
     info = reader.metadata
     found = []
-    pdfx = ids.get("pdfx") or (info.get("/GTS_PDFXVersion") if info is not None else None)
+    pdfx = ids.get("pdfx") or (entry(info, "/GTS_PDFXVersion") if info is not None else None)
     if pdfx:
         found.append(str(pdfx))
     if "pdfa" in ids:
@@ -543,11 +550,11 @@ def declared_variants(reader: PdfReader) -> list[str]:
 def xmp_ids(reader: PdfReader) -> dict[str, str]:
     """The variant-declaring properties of the XMP metadata, whether written as elements or
     as attributes of an rdf:Description; empty if there is no (readable) XMP."""
-    metadata = reader.root_object.get("/Metadata")
+    metadata = entry(reader.root_object, "/Metadata")
     if metadata is None:
         return {}
     try:
-        tree = ET.fromstring(metadata.get_object().get_data())
+        tree = ET.fromstring(metadata.get_data())
     except ET.ParseError:
         return {}
     found: dict[str, str] = {}
