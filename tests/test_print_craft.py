@@ -126,7 +126,7 @@ def char_heights(data: bytes, page: int) -> list[tuple[str, float]]:
     for index in range(text.count_chars()):
         char = text.get_text_range(index, 1)
         if char.strip():
-            left, bottom, right, top = text.get_charbox(index)
+            _, bottom, _, top = text.get_charbox(index)
             heights.append((char, top - bottom))
     document.close()
     return heights
