@@ -9,13 +9,14 @@ from pathlib import Path
 
 from chapbook import __version__
 from chapbook.errors import BookErrors
-from chapbook.pipeline import TARGETS, build
+from chapbook.pipeline import TARGETS, build, preflight_file
 
 
 def parser() -> argparse.ArgumentParser:
     command = argparse.ArgumentParser(
         prog="chapbook",
-        description="Build a Markdown manuscript into an EPUB 3, a print PDF and a booklet.",
+        description="Build a Markdown manuscript into an EPUB 3, a print PDF, a booklet and a "
+        "cover wrap. 'chapbook preflight [PDF]' checks a print PDF as a printer would.",
     )
     command.add_argument(
         "targets",
@@ -23,6 +24,25 @@ def parser() -> argparse.ArgumentParser:
         metavar="TARGET",
         help=f"what to build: {', '.join(TARGETS)} (default: all)",
     )
+    book_options(command)
+    command.add_argument("--version", action="version", version=f"chapbook {__version__}")
+    return command
+
+
+def preflight_parser() -> argparse.ArgumentParser:
+    command = argparse.ArgumentParser(
+        prog="chapbook preflight",
+        description="Check a print PDF as a printer would, against the book's [print] settings; "
+        "exit 1 on a fault a printer would reject.",
+    )
+    command.add_argument(
+        "pdf", nargs="?", type=Path, metavar="PDF", help="the file (default: the book's PDF)"
+    )
+    book_options(command)
+    return command
+
+
+def book_options(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "-m",
         "--manuscript",
@@ -40,29 +60,53 @@ def parser() -> argparse.ArgumentParser:
         help="where the outputs go (default: dist)",
     )
     command.add_argument("-q", "--quiet", action="store_true", help="print only errors")
-    command.add_argument("--version", action="version", version=f"chapbook {__version__}")
-    return command
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["preflight"]:
+        return run_preflight(preflight_parser().parse_args(arguments[1:]))
     command = parser()
-    args = command.parse_args(argv)
+    args = command.parse_args(arguments)
     unknown = [target for target in args.targets if target not in TARGETS]
     if unknown:
-        command.error(f"unknown target '{unknown[0]}' (choose from {', '.join(TARGETS)})")
+        choices = ", ".join((*TARGETS, "preflight"))
+        command.error(f"unknown target '{unknown[0]}' (choose from {choices})")
     targets = [target for target in TARGETS if target in args.targets] or list(TARGETS)
     try:
         outputs = build(args.manuscript, args.out, targets)
-    except BookErrors as failure:
-        for error in failure.errors:
-            print(error, file=sys.stderr)
-        count = len(failure.errors)
-        print(f"build failed: {count} error{'s' if count != 1 else ''}", file=sys.stderr)
-        return 1
-    except OSError as error:
-        print(f"{error.filename or ''}: {error.strerror or error}", file=sys.stderr)
-        return 1
+    except (BookErrors, OSError) as failure:
+        return failed(failure, "build")
     if not args.quiet:
         for output in outputs:
             print(f"{output.path}  {output.size / 1024:.0f} KB  {output.seconds:.2f}s")
+            for line in output.report:
+                print(f"  preflight: {line}")
     return 0
+
+
+def run_preflight(args: argparse.Namespace) -> int:
+    try:
+        path, report = preflight_file(args.manuscript, args.out, args.pdf)
+    except (BookErrors, OSError) as failure:
+        return failed(failure, "preflight")
+    faults = len(report.faults)
+    if not args.quiet or faults:
+        print(path)
+        for line in report.lines():
+            print(f"  {line}")
+    verdict = f"{faults} fault{'s' if faults != 1 else ''}" if faults else "ready for print"
+    print(f"preflight: {verdict}", file=sys.stderr if faults else sys.stdout)
+    return 1 if faults else 0
+
+
+def failed(failure: BookErrors | OSError, what: str) -> int:
+    """Print the errors of a failed run; its exit status."""
+    if isinstance(failure, OSError):
+        print(f"{failure.filename or ''}: {failure.strerror or failure}", file=sys.stderr)
+        return 1
+    for error in failure.errors:
+        print(error, file=sys.stderr)
+    count = len(failure.errors)
+    print(f"{what} failed: {count} error{'s' if count != 1 else ''}", file=sys.stderr)
+    return 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 import time
@@ -9,10 +10,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pypdf import PdfReader
+
+from chapbook.errors import BookError, BookErrors
 from chapbook.manuscript import read_book
 from chapbook.model import Book
+from chapbook.preflight import Report, preflight
 
-TARGETS = ("epub", "pdf", "booklet")
+TARGETS = ("epub", "pdf", "booklet", "cover")
+NEEDS_PDF = ("pdf", "booklet", "cover")
+"""Targets made from the print PDF: the booklet imposes its pages, the cover counts them."""
 
 
 @dataclass(frozen=True)
@@ -21,6 +28,8 @@ class Output:
     path: Path
     size: int
     seconds: float
+    report: tuple[str, ...] = ()
+    """Preflight's short report, for the print PDF."""
 
 
 def output_paths(book: Book, out: Path) -> dict[str, Path]:
@@ -28,6 +37,7 @@ def output_paths(book: Book, out: Path) -> dict[str, Path]:
         "epub": out / f"{book.slug}.epub",
         "pdf": out / f"{book.slug}.pdf",
         "booklet": out / f"{book.slug}-booklet.pdf",
+        "cover": out / f"{book.slug}-cover.pdf",
     }
 
 
@@ -41,18 +51,42 @@ def build(manuscript: Path, out: Path, targets: Sequence[str] = TARGETS) -> list
     made: dict[str, bytes] = {}
     seconds: dict[str, float] = {}
     for target in TARGETS:
-        if target in targets or (target == "pdf" and "booklet" in targets):
+        if target in targets or (target == "pdf" and set(targets) & set(NEEDS_PDF)):
             start = time.perf_counter()
             made[target] = WRITERS[target](book, made)
             seconds[target] = time.perf_counter() - start
+    report = tuple(check_print(book, made["pdf"]).lines()) if "pdf" in targets else ()
     paths = output_paths(book, out)
     out.mkdir(parents=True, exist_ok=True)
     outputs = []
     for target in TARGETS:
         if target in targets:
             write_atomically(paths[target], made[target])
-            outputs.append(Output(target, paths[target], len(made[target]), seconds[target]))
+            shown = report if target == "pdf" else ()
+            outputs.append(Output(target, paths[target], len(made[target]), seconds[target], shown))
     return outputs
+
+
+def check_print(book: Book, pdf: bytes) -> Report:
+    """Preflight the print PDF against the book's `[print]` settings."""
+    from chapbook.writers.pdf import image_names
+
+    return preflight(pdf, book.print, image_names=image_names(book))
+
+
+def preflight_file(manuscript: Path, out: Path, pdf: Path | None) -> tuple[Path, Report]:
+    """Preflight a PDF already built: `pdf`, or by default the book's own in `out`.
+
+    Raises BookErrors if the book or the file can't be read."""
+    book = read_book(manuscript)
+    path = pdf or output_paths(book, out)["pdf"]
+    try:
+        return path, check_print(book, path.read_bytes())
+    except FileNotFoundError:
+        hint = "" if pdf else "; build it first with: python build.py pdf"
+        raise BookErrors([BookError(str(path), f"no such file{hint}")]) from None
+    except ValueError as error:
+        raise BookErrors([BookError(str(path), str(error))]) from None
 
 
 def make_epub(book: Book, made: dict[str, bytes]) -> bytes:
@@ -73,10 +107,18 @@ def make_booklet(book: Book, made: dict[str, bytes]) -> bytes:
     return impose(made["pdf"])
 
 
+def make_cover(book: Book, made: dict[str, bytes]) -> bytes:
+    from chapbook.writers.wrap import write_cover
+
+    pages = len(PdfReader(io.BytesIO(made["pdf"])).pages)
+    return write_cover(book, pages)
+
+
 WRITERS: dict[str, Callable[[Book, dict[str, bytes]], bytes]] = {
     "epub": make_epub,
     "pdf": make_pdf,
     "booklet": make_booklet,
+    "cover": make_cover,
 }
 
 

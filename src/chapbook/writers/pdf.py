@@ -1,8 +1,9 @@
-"""Book -> print PDF with WeasyPrint. The only module that imports WeasyPrint."""
+"""Book -> print PDF with WeasyPrint, and what the cover wrap (writers/wrap.py) shares with it."""
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import os
 import re
@@ -47,6 +48,14 @@ class BookFetcher(URLFetcher):  # type: ignore[misc]
             raise ValueError(f"'{url}' is not a file of the book")
         return URLFetcherResponse(url, resource.data, headers={"Content-Type": resource.media_type})
 
+    def raise_refusals(self) -> None:
+        """Report every URL the stylesheets or pages asked for that is not the book's."""
+        if self.refused:
+            errors = [
+                BookError("styles", f"'{url}' is not a file of the book") for url in self.refused
+            ]
+            raise BookErrors(errors)
+
 
 def write_pdf(book: Book) -> bytes:
     """Lay the book out as one document and return the PDF's bytes."""
@@ -67,11 +76,7 @@ def write_pdf(book: Book) -> bytes:
         pdf: bytes = document.write_pdf(
             finisher=lambda document, pdf: finish(book, document, pdf), **options
         )
-    if fetcher.refused:
-        errors = [
-            BookError("styles", f"'{url}' is not a file of the book") for url in fetcher.refused
-        ]
-        raise BookErrors(errors)
+    fetcher.raise_refusals()
     return pdf
 
 
@@ -87,6 +92,18 @@ def source_date_epoch(timestamp: int) -> Iterator[None]:
             del os.environ["SOURCE_DATE_EPOCH"]
         else:
             os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+def image_names(book: Book) -> dict[str, str]:
+    """The names WeasyPrint gives the book's images inside the PDF -> their paths, for
+    preflight's messages ('i' + md5 of the URL + whether the image is interpolated)."""
+    names = {}
+    for resource in book.resources:
+        if resource.media_type.startswith("image/"):
+            digest = hashlib.md5((BASE_URL + resource.href).encode(), usedforsecurity=False)
+            for smooth in "01":
+                names[f"i{digest.hexdigest()}{smooth}"] = resource.href
+    return names
 
 
 def page_css(settings: PrintSettings) -> str:

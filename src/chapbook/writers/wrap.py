@@ -1,34 +1,33 @@
 """Book -> cover wrap PDF: back cover, spine and front cover on one sheet, with bleed.
 
-The second module that lays out with WeasyPrint, after `pdf.py`, whose fetcher, base URL
-and fixed clock it shares. The geometry (and the type sizes that make the text fit) is
-worked out here; `print/cover.html.j2` carries it as CSS variables, `styles/cover.css`
-the look.
+The second module that lays out with WeasyPrint, after `pdf.py`, whose fetcher, base URL,
+fixed clock, crop-mark room, output intent and stable document id it shares. The geometry
+(and the type sizes that make the text fit) is worked out here; `print/cover.html.j2`
+carries it as CSS variables, `styles/cover.css` the look.
 """
 
 from __future__ import annotations
 
 import io
-import re
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import pydyf  # type: ignore[import-untyped]  # WeasyPrint's PDF writer
+import pydyf
 from PIL import ImageFont
 from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 
-from chapbook.cover import FONT_HREF
-from chapbook.errors import BookError, BookErrors
+from chapbook.cover import AUTHORS, FONT_HREF, HEIGHT, MARGIN, RULE_Y, SUBTITLE, TITLE, WIDTH
 from chapbook.model import Book
 from chapbook.templating import render
 from chapbook.writers.pdf import (
     BASE_URL,
+    MARKS_SPACE_MM,
     BookFetcher,
     is_pdf_x,
     output_intent,
     source_date_epoch,
+    stable_document_id,
 )
 
 POD_BLEED_MM = 3.175
@@ -37,11 +36,12 @@ SAFE_MM = 6.35
 """Text keeps this far from the trim edges and the spine folds."""
 SPINE_TEXT_MM = 6.0
 """Narrower spines carry no text."""
-MARK_GAP_MM = 3.0
-"""Between the edge of the bleed and the start of a crop or fold mark."""
 BARCODE_MM = (50.8, 30.5)
 """The clear zone left for the printer's barcode: 2 x 1.2 in."""
+SMALLEST_PT = 7.0
 PT_MM = 25.4 / 72
+FRONT_BOXES = {"title": TITLE, "subtitle": SUBTITLE, "authors": AUTHORS}
+"""The generated front's texts, in the bands the PNG cover (`chapbook.cover`) gives them."""
 
 Measure = Callable[[str], float]
 """The width of a text in em of the book's typeface."""
@@ -64,7 +64,7 @@ class Wrap:
     @property
     def css_bleed(self) -> float:
         """The CSS bleed: the real one, or with crop marks room for the marks beyond it."""
-        return 2 * self.bleed + 2 * MARK_GAP_MM if self.marks else self.bleed
+        return 2 * self.bleed + MARKS_SPACE_MM if self.marks else self.bleed
 
     @property
     def front_left(self) -> float:
@@ -122,10 +122,7 @@ def write_cover(book: Book, pages: int) -> bytes:
             pdf_variant=book.print.variant,
             finisher=_finisher(book, wrap),
         )
-    if fetcher.refused:
-        raise BookErrors(
-            [BookError("styles", f"'{url}' is not a file of the book") for url in fetcher.refused]
-        )
+    fetcher.raise_refusals()
     return pdf
 
 
@@ -136,13 +133,13 @@ def cover_html(book: Book, wrap: Wrap) -> str:
         wrap=wrap,
         variables=css_variables(wrap, type_sizes(book, wrap, _measure(book))),
         cover_href=book.cover.href if book.cover else None,
-        spine_text=True,
+        spine_text=wrap.spine >= SPINE_TEXT_MM,
         timestamp=book.metadata.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
 
 
 def css_variables(wrap: Wrap, sizes: dict[str, float]) -> dict[str, str]:
-    """The geometry in mm and the type sizes in pt, as the stylesheet's custom properties."""
+    """The geometry and the type sizes (pt) as the stylesheet's custom properties."""
     left, top, right, bottom = wrap.barcode
     lengths = {
         "panel": wrap.panel,
@@ -159,45 +156,70 @@ def css_variables(wrap: Wrap, sizes: dict[str, float]) -> dict[str, str]:
         "safe": SAFE_MM,
     }
     variables = {name: f"{value:.3f}mm" for name, value in lengths.items()}
-    return variables | {f"{name}-size": f"{value}pt" for name, value in sizes.items()}
+    variables |= {f"{name}-size": f"{value}pt" for name, value in sizes.items()}
+    return variables | front_bands()
+
+
+def front_bands() -> dict[str, str]:
+    """Where the front's texts go, in % of the panel: as on the generated PNG cover."""
+    bands = {
+        "front-margin": f"{100 * MARGIN / WIDTH:.2f}%",
+        "rule-top": f"{100 * RULE_Y / HEIGHT:.2f}%",
+    }
+    for name, box in FRONT_BOXES.items():
+        bands[f"{name}-top"] = f"{100 * box.top / HEIGHT:.2f}%"
+        bands[f"{name}-band"] = f"{100 * box.height / HEIGHT:.2f}%"
+    return bands
 
 
 def type_sizes(book: Book, wrap: Wrap, measure: Measure) -> dict[str, float]:
     """The largest type sizes (pt) at which each text fits its place on the cover."""
-    meta, panel, height = book.metadata, wrap.panel, wrap.height
-    front = panel * (1 - 2 * 0.1125)
-    authors = ", ".join(meta.authors).upper()
-    spine_text = measure(meta.title) + 0.8 * measure(authors) + 2.5
-    description_height = wrap.barcode[1] - 10 - wrap.back_top - 16
+    meta = book.metadata
+    spine_text = measure(meta.title) + 0.8 * measure(", ".join(meta.authors).upper()) + 2.5
+    spine = min(15.0, 0.42 * wrap.spine / PT_MM, (wrap.height - 4 * SAFE_MM) / spine_text / PT_MM)
+    blurb = (wrap.panel - 2 * wrap.back_margin, wrap.barcode[1] - wrap.back_top - 26)
+    description = _fit_pt(measure, [meta.description or ""], blurb, 12.5, 1.45)
+    return front_sizes(book, wrap, measure) | {"spine": round(spine, 1), "description": description}
+
+
+def front_sizes(book: Book, wrap: Wrap, measure: Measure) -> dict[str, float]:
+    """The sizes of the generated front's texts, which start from the PNG cover's."""
+    meta = book.metadata
+    texts = {
+        "title": [meta.title],
+        "subtitle": [meta.subtitle or ""],
+        "authors": [author.upper() for author in meta.authors],
+    }
+    width = wrap.panel * (1 - 2 * MARGIN / WIDTH)
     return {
-        "title": _fit_pt(measure, meta.title, (front, 0.36 * height), panel * 0.1 / PT_MM, 1.15),
-        "subtitle": _fit_pt(measure, meta.subtitle or "", (front, 0.13 * height), 16.0, 1.3),
-        "authors": _fit_pt(measure, authors, (front, 0.13 * height), 14.0, 1.3),
-        "description": _fit_pt(
+        name: _fit_pt(
             measure,
-            meta.description or "",
-            (panel - 2 * wrap.back_margin, description_height),
-            12.5,
-            1.45,
-        ),
-        "spine": round(
-            min(15.0, 0.42 * wrap.spine / PT_MM, (height - 4 * SAFE_MM) / spine_text / PT_MM), 1
-        ),
+            texts[name],
+            (width, box.height / HEIGHT * wrap.height),
+            box.size / WIDTH * wrap.panel / PT_MM,
+            1.25,
+        )
+        for name, box in FRONT_BOXES.items()
     }
 
 
 def _fit_pt(
-    measure: Measure, text: str, box: tuple[float, float], largest: float, leading: float
+    measure: Measure,
+    paragraphs: list[str],
+    box: tuple[float, float],
+    largest: float,
+    leading: float,
 ) -> float:
-    """The largest size up to `largest` at which `text`, wrapped, fits `box` (mm)."""
+    """The largest size up to `largest` at which the paragraphs, wrapped, fit `box` (mm)."""
     width, height = box
     size = largest
-    while size > 7:
+    while size > SMALLEST_PT:
         em = size * PT_MM
-        if _line_count(measure, text, 0.95 * width / em) * leading * em <= height:
+        lines = sum(_line_count(measure, text, 0.95 * width / em) for text in paragraphs)
+        if lines * leading * em <= height:
             break
         size *= 0.92
-    return round(max(size, 7), 1)
+    return round(max(size, SMALLEST_PT), 1)
 
 
 def _line_count(measure: Measure, text: str, width: float) -> float:
@@ -230,7 +252,7 @@ def _finisher(book: Book, wrap: Wrap) -> Callable[[Document, pydyf.PDF], None]:
         _set_bleed_box(pdf, wrap.bleed / PT_MM)
         if is_pdf_x(book.print) and "OutputIntents" not in pdf.catalog:
             pdf.catalog["OutputIntents"] = pydyf.Array([output_intent(book.print.output_condition)])
-        _stable_document_id(pdf, f"{book.metadata.identifier}#cover")
+        stable_document_id(pdf, f"{book.metadata.identifier}#cover")
 
     return finish
 
@@ -248,15 +270,3 @@ def _pages(pdf: pydyf.PDF) -> list[pydyf.Dictionary]:
         for item in pdf.objects
         if isinstance(item, pydyf.Dictionary) and item.get("Type") == "/Page"
     ]
-
-
-def _stable_document_id(pdf: pydyf.PDF, identifier: str) -> None:
-    """Replace the random `xmp.did:<uuid4>` WeasyPrint writes into the XMP metadata of a
-    PDF/X-4 with a uuid5 of `identifier`, so that every build gives the same bytes."""
-    did = f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, identifier)}".encode()
-    for item in pdf.objects:
-        if isinstance(item, pydyf.Stream) and item.extra.get("Type") == "/Metadata":
-            item.stream = [
-                re.sub(rb"xmp\.did:[0-9a-f-]{36}", did, part) if isinstance(part, bytes) else part
-                for part in item.stream
-            ]
