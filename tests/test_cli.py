@@ -119,3 +119,43 @@ def test_the_installed_chapbook_command_builds_too(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     assert (tmp_path / "city-of-stars.epub").stat().st_size > 10_000
+
+
+def test_a_pdf_build_prints_its_preflight_and_the_cover_is_a_target(tmp_path: Path) -> None:
+    result = run("pdf", "cover", "-o", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith("  preflight: ") and " pages, trim 148 x 210 mm" in lines[1]
+    assert "  preflight: fonts: " in lines[2] and lines[2].endswith("all embedded")
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "city-of-stars-cover.pdf",
+        "city-of-stars.pdf",
+    ]
+
+
+def test_preflight_passes_the_books_pdf_and_faults_another_trim(tmp_path: Path) -> None:
+    assert run("pdf", "-q", "-o", str(tmp_path)).returncode == 0
+    passed = run("preflight", "-o", str(tmp_path))
+    assert passed.returncode == 0, passed.stderr
+    assert passed.stdout.splitlines()[-1] == "preflight: ready for print"
+    other = run("preflight", str(tmp_path / "city-of-stars.pdf"), "-m", "tests/books/full")
+    assert other.returncode == 1
+    assert "fault: trim is 148 x 210 mm, book.toml asks for 139.7 x 215.9 mm (digest)" in (
+        other.stdout
+    )
+    assert other.stderr.splitlines()[-1].startswith("preflight: ")
+
+
+def test_preflight_without_a_pdf_says_how_to_make_one(tmp_path: Path) -> None:
+    result = run("preflight", "-o", str(tmp_path))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"{tmp_path / 'city-of-stars.pdf'}: no such file; build it first with: python build.py pdf",
+        "preflight failed: 1 error",
+    ]
+    not_pdf = tmp_path / "notes.pdf"
+    not_pdf.write_text("hello")
+    result = run("preflight", str(not_pdf))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[0].startswith(f"{not_pdf}: not a PDF")
