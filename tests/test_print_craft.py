@@ -256,3 +256,18 @@ def test_variants_declare_themselves_and_keep_the_trim(variant: str) -> None:
 def test_pdf_x4_builds_are_byte_identical() -> None:
     book = with_print(sample_book(), variant="pdf/x-4")
     assert write_pdf(book) == write_pdf(book)
+
+
+def test_never_more_than_two_hyphenated_lines_in_a_row(long: Built) -> None:
+    """WeasyPrint has no hyphenate-limit-lines; this holds the long book to the rule."""
+    document = pdfium.PdfDocument(long.pdf.read_bytes())
+    run, longest, hyphenated = 0, 0, 0
+    for page in document:
+        for line in page.get_textpage().get_text_range().split("\r\n"):
+            ends_split = re.search(r"\w[\x02\ufffe\u2010-]$", line) is not None
+            run = run + 1 if ends_split else 0
+            hyphenated += ends_split
+            longest = max(longest, run)
+    document.close()
+    assert hyphenated > 10
+    assert longest <= 2
