@@ -197,8 +197,10 @@ def boxes_mm(data: bytes) -> dict[str, tuple[float, ...]]:
     }
 
 
-def test_boxes_without_bleed_are_the_trim() -> None:
-    boxes = boxes_mm(write_pdf(sample_book()))
+def test_boxes_without_bleed_are_the_trim_and_the_plain_pdf_is_tagged() -> None:
+    data = write_pdf(sample_book())
+    assert "/StructTreeRoot" in reader(data).trailer["/Root"]
+    boxes = boxes_mm(data)
     assert boxes == dict.fromkeys(("/MediaBox", "/TrimBox", "/BleedBox"), (0, 0, 148, 210))
 
 
@@ -248,8 +250,7 @@ def test_variants_declare_themselves_and_keep_the_trim(variant: str) -> None:
     if variant.startswith("pdf/x"):
         intents = catalog["/OutputIntents"]
         assert intents[0].get_object()["/S"] == "/GTS_PDFX"
-    if variant == "pdf/ua-1":
-        assert "/StructTreeRoot" in catalog
+    assert ("/StructTreeRoot" in catalog) is (variant != "pdf/x-1a")  # tagged where allowed
     assert document.page_labels[0] == "i"
 
 
@@ -271,3 +272,18 @@ def test_never_more_than_two_hyphenated_lines_in_a_row(long: Built) -> None:
     document.close()
     assert hyphenated > 10
     assert longest <= 2
+
+
+def test_a_section_heading_is_never_the_last_line_of_a_page(long: Built) -> None:
+    headings = [
+        line.removeprefix("## ").strip()
+        for path in (BOOKS / "long").rglob("*.md")
+        for line in path.read_text().splitlines()
+        if line.startswith("## ")
+    ]
+    assert len(headings) >= 2
+    bodies = [re.sub(r"\s*\S+$", "", body) for body in band_texts(long.pdf, top=False)]
+    for heading in headings:
+        [page] = [body for body in bodies if heading in body]
+        assert not page.endswith(heading)
+        assert len(page.split(heading, 1)[1].split()) >= 10  # lines of its section follow it
