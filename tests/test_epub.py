@@ -16,6 +16,7 @@ from PIL import Image
 from chapbook.cover import generate_cover
 from chapbook.model import (
     Book,
+    BookletSettings,
     Chapter,
     Margins,
     Metadata,
@@ -115,6 +116,7 @@ def make_book(cover: Resource | None = None) -> Book:
         resources=tuple(resources),
         cover=cover,
         print=PrintSettings(PageSize("A5", 148, 210), Margins(16, 20, 19, 15)),
+        booklet=BookletSettings(),
         styles=Styles(
             base="body { line-height: 1.4; }",
             epub="h1 { text-align: center; }",

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from chapbook.errors import BookError, BookErrors, line_of
-from chapbook.model import PAPER_MM_PER_PAGE, Margins, PageSize, PrintSettings
+from chapbook.model import PAPER_MM_PER_PAGE, BookletSettings, Margins, PageSize, PrintSettings
 
 MM_PER_UNIT = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
 
@@ -25,6 +25,16 @@ TRIM_PRESETS = {
     "letter": PageSize("letter", 215.9, 279.4),
 }
 DEFAULT_TRIM = "A5"
+SHEETS = {
+    "a3": PageSize("A3", 297, 420),
+    "a4": PageSize("A4", 210, 297),
+    "a5": PageSize("A5", 148, 210),
+    "letter": PageSize("letter", 215.9, 279.4),
+    "legal": PageSize("legal", 215.9, 355.6),
+    "tabloid": PageSize("tabloid", 279.4, 431.8),
+}
+"""Paper sizes a booklet is printed on (portrait; the booklet lays them landscape)."""
+DUPLEX = ("short-edge", "long-edge", "manual")
 VARIANTS = ("none", "pdf/x-4", "pdf/x-3", "pdf/x-1a", "pdf/a-2b", "pdf/a-3b", "pdf/ua-1")
 OPENINGS = ("small-caps", "drop-cap", "plain")
 MARGIN_SHARES = {"top": 0.076, "bottom": 0.095, "inside": 0.128, "outside": 0.1}
@@ -62,6 +72,7 @@ class Config:
     book: BookTable
     contents: ContentsTable | None
     print: PrintSettings
+    booklet: BookletSettings
     source: str = "book.toml"
     text: str = ""
 
@@ -109,6 +120,14 @@ SCHEMA: dict[str, dict[str, str]] = {
         "opening": "str",
         "half-title": "bool",
     },
+    "booklet": {
+        "sheet": "str",
+        "signature": "int",
+        "duplex": "str",
+        "creep": "length",
+        "marks": "bool",
+        "fit": "bool",
+    },
 }
 REQUIRED = {"book": ("title", "language")}
 KIND_NAMES = {
@@ -117,6 +136,7 @@ KIND_NAMES = {
     "date": "a date (YYYY-MM-DD)",
     "length": "a length such as '3mm', '0.125in' or a number of mm",
     "bool": "true or false",
+    "int": "a whole number",
     "paper": "'white', 'cream' or the thickness of one page in mm",
 }
 
@@ -210,6 +230,8 @@ def convert(kind: str, value: object) -> object | None:
     """The value in its Python form, or None if it is not of the kind."""
     if kind == "bool":
         return value if isinstance(value, bool) else None
+    if kind == "int":
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
     if kind == "length":
         return parse_length(value)
     if kind == "paper":
@@ -246,8 +268,41 @@ def build_config(
     settings = print_settings(tables.get("print", {}), text, shown, errors)
     if settings is None:
         return None
+    booklet = booklet_settings(tables.get("booklet", {}), text, shown, errors)
+    if booklet is None:
+        return None
     contents = ContentsTable(**tables["contents"]) if "contents" in tables else None
-    return Config(book, contents, settings, shown, text)
+    return Config(book, contents, settings, booklet, shown, text)
+
+
+def booklet_settings(
+    table: dict[str, Any], text: str, shown: str, errors: list[BookError]
+) -> BookletSettings | None:
+    """`[booklet]`, checked; what is left out is chosen when the book's pages are known."""
+    count = len(errors)
+    sheet = parse_trim(table["sheet"], SHEETS) if "sheet" in table else None
+    if "sheet" in table and sheet is None:
+        names = ", ".join(size.name for size in SHEETS.values())
+        message = f"[booklet] sheet must be one of {names} or 'W x H' with units"
+        errors.append(BookError(shown, message, key_line(text, "sheet")))
+    signature = table.get("signature")
+    if signature is not None and (signature < 4 or signature % 4):
+        message = "[booklet] signature must be a multiple of 4 pages"
+        errors.append(BookError(shown, message, key_line(text, "signature")))
+    duplex = table.get("duplex", "short-edge")
+    if duplex not in DUPLEX:
+        message = f"[booklet] duplex must be one of {', '.join(DUPLEX)}"
+        errors.append(BookError(shown, message, key_line(text, "duplex")))
+    if len(errors) > count:
+        return None
+    return BookletSettings(
+        sheet=sheet,
+        signature=signature,
+        duplex=duplex,
+        creep_mm=table.get("creep"),
+        marks=table.get("marks", False),
+        fit=table.get("fit", False),
+    )
 
 
 def print_settings(
@@ -322,9 +377,9 @@ def parse_length(value: object) -> float | None:
     return round(float(match[1]) * MM_PER_UNIT[match[2] or "mm"], 3)
 
 
-def parse_trim(value: str) -> PageSize | None:
+def parse_trim(value: str, presets: dict[str, PageSize] = TRIM_PRESETS) -> PageSize | None:
     """A preset name or 'W x H unit' (each side may carry its own unit) -> PageSize in mm."""
-    preset = TRIM_PRESETS.get(value.strip().lower())
+    preset = presets.get(value.strip().lower())
     if preset is not None:
         return preset
     number = r"(\d+(?:\.\d+)?)\s*(mm|cm|in|pt)?"

@@ -104,6 +104,7 @@ def read_book(manuscript: Path) -> Book:
         resources=(*reader.images.values(), *fonts),
         cover=cover,
         print=reader.config.print,
+        booklet=reader.config.booklet,
         styles=styles,
         slug=slugify(reader.config.book.title) or "book",
     )

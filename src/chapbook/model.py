@@ -108,6 +108,23 @@ class PrintSettings:
 
 
 @dataclass(frozen=True)
+class BookletSettings:
+    """How the booklet is imposed: `[booklet]` in book.toml, overridden by command flags."""
+
+    sheet: PageSize | None = None
+    """None: the smallest standard sheet that holds two pages side by side."""
+    signature: int | None = None
+    """Pages per folded gathering (a multiple of 4); None: one up to 40 pages, else 16."""
+    duplex: str = "short-edge"
+    """'short-edge', 'long-edge' or 'manual' (fronts and backs as two files)."""
+    creep_mm: float | None = None
+    """Total shift of the innermost pages; None: from the paper's thickness."""
+    marks: bool = False
+    fit: bool = False
+    """Scale pages down to the sheet when they don't fit (otherwise that is an error)."""
+
+
+@dataclass(frozen=True)
 class Styles:
     """Stylesheet texts. Their `url()`s are relative to `styles/` inside the book."""
 
@@ -126,6 +143,7 @@ class Book:
     cover: Resource | None
     """The author's cover image, also listed in `resources`; None to generate one."""
     print: PrintSettings
+    booklet: BookletSettings
     styles: Styles
     slug: str
 
