@@ -8,8 +8,20 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from chapbook import __version__
+from chapbook.config import DUPLEX, SHEETS, parse_trim
 from chapbook.errors import BookErrors
+from chapbook.model import PageSize
 from chapbook.pipeline import TARGETS, build, preflight_file
+
+BOOKLET_FLAGS = {
+    "sheet": "sheet",
+    "signature": "signature",
+    "duplex": "duplex",
+    "creep_mm": "creep",
+    "marks": "marks",
+    "fit": "fit",
+}
+"""BookletSettings fields -> the flags that set them."""
 
 
 def parser() -> argparse.ArgumentParser:
@@ -25,8 +37,34 @@ def parser() -> argparse.ArgumentParser:
         help=f"what to build: {', '.join(TARGETS)} (default: all)",
     )
     book_options(command)
+    booklet_options(command)
     command.add_argument("--version", action="version", version=f"chapbook {__version__}")
     return command
+
+
+def booklet_options(command: argparse.ArgumentParser) -> None:
+    """Flags that override book.toml's [booklet]."""
+    group = command.add_argument_group("booklet (override [booklet] in book.toml)")
+    group.add_argument("--sheet", type=sheet, help="paper: A4, A3, letter, tabloid, ... or 'W x H'")
+    group.add_argument("--signature", type=signature, metavar="N", help="pages per gathering")
+    group.add_argument("--duplex", choices=DUPLEX, help="how the printer turns the sheet")
+    group.add_argument("--creep", type=float, metavar="MM", help="total creep compensation")
+    group.add_argument("--marks", action="store_true", default=None, help="fold and crop marks")
+    group.add_argument("--fit", action="store_true", default=None, help="scale pages to the sheet")
+
+
+def sheet(value: str) -> PageSize:
+    size = parse_trim(value, SHEETS)
+    if size is None:
+        names = ", ".join(size.name for size in SHEETS.values())
+        raise argparse.ArgumentTypeError(f"'{value}' is not a sheet ({names} or 'W x H unit')")
+    return size
+
+
+def signature(value: str) -> int:
+    if not value.isdigit() or int(value) < 4 or int(value) % 4:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a multiple of 4 pages")
+    return int(value)
 
 
 def preflight_parser() -> argparse.ArgumentParser:
@@ -74,7 +112,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         command.error(f"unknown target '{unknown[0]}' (choose from {choices})")
     targets = [target for target in TARGETS if target in args.targets] or list(TARGETS)
     try:
-        outputs = build(args.manuscript, args.out, targets)
+        overrides = {
+            key: getattr(args, name)
+            for key, name in BOOKLET_FLAGS.items()
+            if getattr(args, name) is not None
+        }
+        outputs = build(args.manuscript, args.out, targets, overrides)
     except (BookErrors, OSError) as failure:
         return failed(failure, "build")
     if not args.quiet:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,13 +42,21 @@ def output_paths(book: Book, out: Path) -> dict[str, Path]:
     }
 
 
-def build(manuscript: Path, out: Path, targets: Sequence[str] = TARGETS) -> list[Output]:
-    """Build the targets of the book in `manuscript` into `out`.
+def build(
+    manuscript: Path,
+    out: Path,
+    targets: Sequence[str] = TARGETS,
+    booklet: Mapping[str, object] | None = None,
+) -> list[Output]:
+    """Build the targets of the book in `manuscript` into `out`; `booklet` overrides
+    fields of the book's BookletSettings (command-line flags).
 
     Raises BookErrors (and writes nothing) if the book has errors. Outputs are made in
     memory first and each replaces its file only when complete.
     """
     book = read_book(manuscript)
+    if booklet:
+        book = dataclasses.replace(book, booklet=dataclasses.replace(book.booklet, **booklet))
     made: dict[str, bytes] = {}
     seconds: dict[str, float] = {}
     for target in TARGETS:
