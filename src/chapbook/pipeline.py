@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pypdf import PdfReader
 
@@ -46,7 +47,7 @@ def build(
     manuscript: Path,
     out: Path,
     targets: Sequence[str] = TARGETS,
-    booklet: Mapping[str, object] | None = None,
+    booklet: Mapping[str, Any] | None = None,
 ) -> list[Output]:
     """Build the targets of the book in `manuscript` into `out`; `booklet` overrides
     fields of the book's BookletSettings (command-line flags).
