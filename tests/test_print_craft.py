@@ -19,6 +19,8 @@ from chapbook.model import Book
 from chapbook.writers.pdf import write_pdf
 
 ORNAMENT = "\u2766"
+COLOPHON = "was made with Chapbook."
+"""The end of the colophon on the book's last page, which has no folio or running head."""
 
 
 @cache
@@ -58,7 +60,7 @@ def test_page_labels_are_roman_then_arabic_and_match_the_folios(sample: Built) -
     assert labels[body:] == [str(n) for n in range(1, len(labels) - body + 1)]
     assert texts[body].startswith("CHAPTER 1 A Love Letter")
     for label, text, head in zip(labels, texts, heads, strict=True):
-        if text and (label.isdigit() or text.startswith("Contents")):
+        if text and (label.isdigit() or text.startswith("Contents")) and COLOPHON not in text:
             assert label in head.split() or text.split()[-1] == label, (label, text[-60:])
 
 
@@ -75,7 +77,7 @@ def test_running_heads_book_title_left_chapter_title_right(
     chapter, checked = "", 0
     for label, head, body in zip(labels, heads, bodies, strict=True):
         opening = re.match(rf"(CHAPTER \d+ )?({titles})", body)
-        if not label.isdigit() or opening or not body:
+        if not label.isdigit() or opening or not body or COLOPHON in body:
             assert head == "", f"page {label} has a running head: {head}"
             chapter = opening[2] if opening else chapter
             continue
@@ -93,6 +95,14 @@ def test_blank_pages_are_truly_blank_and_only_before_an_opening(full: Built) -> 
         assert index % 2 == 1, f"page {index + 1} is blank but is a right-hand page"
         following = texts[index + 1]
         assert following.startswith(("CHAPTER", "Contents", "Afterword", "Foreword", "The "))
+
+
+def test_the_book_ends_with_a_colophon_on_a_left_hand_page(full: Built, long: Built) -> None:
+    for built in (full, long):
+        texts = pdf_texts(built.pdf)
+        assert len(texts) % 2 == 0
+        assert texts[-1].endswith(f"is set in EB Garamond and {COLOPHON}")
+        assert COLOPHON not in " ".join(texts[:-1])
 
 
 def test_half_title_title_and_copyright_pages(full: Built) -> None:
@@ -173,7 +183,7 @@ def body_left_edges(data: bytes) -> dict[str, float]:
         text = page.get_textpage()
         boxes = [text.get_charbox(i) for i in range(text.count_chars())]
         lefts = [box[0] for box in boxes if box[2] > box[0]]
-        if label.isdigit() and lefts:
+        if label.isdigit() and lefts and COLOPHON not in text.get_text_range():
             edges[label] = min(lefts) / MM
     document.close()
     return edges

@@ -34,13 +34,11 @@ class Output:
     """Preflight's short report, for the print PDF."""
 
 
-def output_paths(book: Book, out: Path) -> dict[str, Path]:
-    return {
-        "epub": out / f"{book.slug}.epub",
-        "pdf": out / f"{book.slug}.pdf",
-        "booklet": out / f"{book.slug}-booklet.pdf",
-        "cover": out / f"{book.slug}-cover.pdf",
-    }
+def output_path(book: Book, out: Path, name: str) -> Path:
+    """Where an output goes: `<slug>.epub`, `<slug>.pdf`, else `<slug>-<name>.pdf`."""
+    if name in ("epub", "pdf"):
+        return out / f"{book.slug}.{name}"
+    return out / f"{book.slug}-{name}.pdf"
 
 
 def build(
@@ -58,22 +56,23 @@ def build(
     book = read_book(manuscript)
     if booklet:
         book = dataclasses.replace(book, booklet=dataclasses.replace(book.booklet, **booklet))
-    made: dict[str, bytes] = {}
+    made: dict[str, dict[str, bytes]] = {}
     seconds: dict[str, float] = {}
     for target in TARGETS:
         if target in targets or (target == "pdf" and set(targets) & set(NEEDS_PDF)):
             start = time.perf_counter()
             made[target] = WRITERS[target](book, made)
             seconds[target] = time.perf_counter() - start
-    report = tuple(check_print(book, made["pdf"]).lines()) if "pdf" in targets else ()
-    paths = output_paths(book, out)
+    pdf = made.get("pdf", {}).get("pdf", b"")
+    report = tuple(check_print(book, pdf).lines()) if "pdf" in targets else ()
     out.mkdir(parents=True, exist_ok=True)
     outputs = []
-    for target in TARGETS:
-        if target in targets:
-            write_atomically(paths[target], made[target])
-            shown = report if target == "pdf" else ()
-            outputs.append(Output(target, paths[target], len(made[target]), seconds[target], shown))
+    for target in (target for target in TARGETS if target in targets):
+        for name, data in made[target].items():
+            path = output_path(book, out, name)
+            write_atomically(path, data)
+            shown = report if name == "pdf" else ()
+            outputs.append(Output(target, path, len(data), seconds[target], shown))
     return outputs
 
 
@@ -89,7 +88,7 @@ def preflight_file(manuscript: Path, out: Path, pdf: Path | None) -> tuple[Path,
 
     Raises BookErrors if the book or the file can't be read."""
     book = read_book(manuscript)
-    path = pdf or output_paths(book, out)["pdf"]
+    path = pdf or output_path(book, out, "pdf")
     try:
         return path, check_print(book, path.read_bytes())
     except FileNotFoundError:
@@ -99,32 +98,36 @@ def preflight_file(manuscript: Path, out: Path, pdf: Path | None) -> tuple[Path,
         raise BookErrors([BookError(str(path), str(error))]) from None
 
 
-def make_epub(book: Book, made: dict[str, bytes]) -> bytes:
+Made = dict[str, dict[str, bytes]]
+"""What each writer made so far: target -> output name -> bytes."""
+
+
+def make_epub(book: Book, made: Made) -> dict[str, bytes]:
     from chapbook.writers.epub import write_epub
 
-    return write_epub(book)
+    return {"epub": write_epub(book)}
 
 
-def make_pdf(book: Book, made: dict[str, bytes]) -> bytes:
+def make_pdf(book: Book, made: Made) -> dict[str, bytes]:
     from chapbook.writers.pdf import write_pdf  # WeasyPrint loads only when a PDF is asked for
 
-    return write_pdf(book)
+    return {"pdf": write_pdf(book)}
 
 
-def make_booklet(book: Book, made: dict[str, bytes]) -> bytes:
-    from chapbook.writers.booklet import impose
+def make_booklet(book: Book, made: Made) -> dict[str, bytes]:
+    from chapbook.writers.booklet import impose_booklet
 
-    return impose(made["pdf"])
+    return impose_booklet(made["pdf"]["pdf"], book.booklet, book.print.paper_mm)
 
 
-def make_cover(book: Book, made: dict[str, bytes]) -> bytes:
+def make_cover(book: Book, made: Made) -> dict[str, bytes]:
     from chapbook.writers.wrap import write_cover
 
-    pages = len(PdfReader(io.BytesIO(made["pdf"])).pages)
-    return write_cover(book, pages)
+    pages = len(PdfReader(io.BytesIO(made["pdf"]["pdf"])).pages)
+    return {"cover": write_cover(book, pages)}
 
 
-WRITERS: dict[str, Callable[[Book, dict[str, bytes]], bytes]] = {
+WRITERS: dict[str, Callable[[Book, Made], dict[str, bytes]]] = {
     "epub": make_epub,
     "pdf": make_pdf,
     "booklet": make_booklet,
