@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
 
+import pypdf
 import pytest
+from conftest import MM
 
 ROOT = Path(__file__).resolve().parent.parent
 ERRORS = Path(__file__).resolve().parent / "books" / "errors"
@@ -159,3 +162,28 @@ def test_preflight_without_a_pdf_says_how_to_make_one(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.splitlines()[0].startswith(f"{not_pdf}: not a PDF")
+
+
+def test_booklet_flags_override_the_book(tmp_path: Path) -> None:
+    result = run("booklet", "--duplex", "manual", "--sheet", "A3", "-o", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "city-of-stars-booklet-backs.pdf",
+        "city-of-stars-booklet-fronts.pdf",
+        "city-of-stars-booklet-howto.pdf",
+    ]
+    fronts = (tmp_path / "city-of-stars-booklet-fronts.pdf").read_bytes()
+    box = pypdf.PdfReader(io.BytesIO(fronts)).pages[0].mediabox
+    assert (round(float(box.width) / MM), round(float(box.height) / MM)) == (420, 297)
+
+
+def test_a_sheet_too_small_is_an_error_and_bad_flags_are_usage_errors(tmp_path: Path) -> None:
+    result = run("booklet", "--sheet", "A5", "-o", str(tmp_path))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "book.toml: [booklet] sheet A5 (148 x 210 mm) cannot hold two 148 x 210 mm pages side "
+        "by side; choose a larger sheet or set fit = true",
+        "build failed: 1 error",
+    ]
+    assert run("booklet", "--signature", "6").returncode == 2
+    assert run("booklet", "--sheet", "napkin").returncode == 2
