@@ -119,3 +119,25 @@ def test_bad_print_settings_are_named(tmp_path: Path) -> None:
         "none, pdf/x-4, pdf/x-3, pdf/x-1a, pdf/a-2b, pdf/a-3b, pdf/ua-1",
         "book.toml:6: [print] opening must be one of small-caps, drop-cap, plain",
     ]
+
+
+def test_booklet_settings_are_read_and_checked(tmp_path: Path) -> None:
+    path = tmp_path / "book.toml"
+    path.write_text(
+        '[book]\ntitle = "T"\nlanguage = "en"\n[booklet]\nsheet = "A3"\nsignature = 8\n'
+        'duplex = "manual"\ncreep = "0.4mm"\nmarks = true\nfit = true\n'
+    )
+    booklet = load_config(path, "book.toml").booklet
+    assert booklet.sheet is not None and booklet.sheet.name == "A3"
+    assert (booklet.signature, booklet.duplex, booklet.creep_mm) == (8, "manual", 0.4)
+    assert (booklet.marks, booklet.fit) == (True, True)
+    text = (
+        '[book]\ntitle = "T"\nlanguage = "en"\n[booklet]\nsheet = "napkin"\nsignature = 6\n'
+        'duplex = "sideways"\n'
+    )
+    assert messages(tmp_path, text) == [
+        "book.toml:5: [booklet] sheet must be one of A3, A4, A5, letter, legal, tabloid "
+        "or 'W x H' with units",
+        "book.toml:6: [booklet] signature must be a multiple of 4 pages",
+        "book.toml:7: [booklet] duplex must be one of short-edge, long-edge, manual",
+    ]
