@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import pypdfium2 as pdfium
 import pytest
 import weasyprint
+from conftest import MM
 from PIL import Image, ImageChops
 from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.generic import RectangleObject
@@ -27,7 +28,6 @@ from chapbook.writers.booklet import (
     signatures,
 )
 
-MM = 72 / 25.4
 A4_WIDTH, A4_HEIGHT = 297 * MM, 210 * MM
 A5_WIDTH = 148 * MM
 WHITE = 0.0572

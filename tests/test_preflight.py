@@ -21,7 +21,8 @@ from chapbook.manuscript import read_book
 from chapbook.model import Book, PrintSettings
 from chapbook.pipeline import build
 from chapbook.preflight import Report, preflight
-from chapbook.writers.pdf import image_names, write_pdf
+from chapbook.writers.pdf import write_pdf
+from chapbook.writers.urls import image_names
 
 
 @pytest.fixture(scope="module")

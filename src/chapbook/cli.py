@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,18 +11,8 @@ from pathlib import Path
 from chapbook import __version__
 from chapbook.config import DUPLEX, SHEETS, parse_trim
 from chapbook.errors import BookErrors
-from chapbook.model import PageSize
+from chapbook.model import BookletSettings, PageSize
 from chapbook.pipeline import TARGETS, build, preflight_file
-
-BOOKLET_FLAGS = {
-    "sheet": "sheet",
-    "signature": "signature",
-    "duplex": "duplex",
-    "creep_mm": "creep",
-    "marks": "marks",
-    "fit": "fit",
-}
-"""BookletSettings fields -> the flags that set them."""
 
 
 def parser() -> argparse.ArgumentParser:
@@ -48,7 +39,9 @@ def booklet_options(command: argparse.ArgumentParser) -> None:
     group.add_argument("--sheet", type=sheet, help="paper: A4, A3, letter, tabloid, ... or 'W x H'")
     group.add_argument("--signature", type=signature, metavar="N", help="pages per gathering")
     group.add_argument("--duplex", choices=DUPLEX, help="how the printer turns the sheet")
-    group.add_argument("--creep", type=float, metavar="MM", help="total creep compensation")
+    group.add_argument(
+        "--creep", dest="creep_mm", type=float, metavar="MM", help="total creep compensation"
+    )
     group.add_argument("--marks", action="store_true", default=None, help="fold and crop marks")
     group.add_argument("--fit", action="store_true", default=None, help="scale pages to the sheet")
 
@@ -112,10 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         command.error(f"unknown target '{unknown[0]}' (choose from {choices})")
     targets = [target for target in TARGETS if target in args.targets] or list(TARGETS)
     try:
-        overrides = {
-            key: getattr(args, name)
-            for key, name in BOOKLET_FLAGS.items()
-            if getattr(args, name) is not None
+        overrides = {  # each BookletSettings field has a flag of its name
+            field.name: getattr(args, field.name)
+            for field in dataclasses.fields(BookletSettings)
+            if getattr(args, field.name) is not None
         }
         outputs = build(args.manuscript, args.out, targets, overrides)
     except (BookErrors, OSError) as failure:

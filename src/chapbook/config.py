@@ -11,9 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from chapbook.errors import BookError, BookErrors, line_of
-from chapbook.model import PAPER_MM_PER_PAGE, BookletSettings, Margins, PageSize, PrintSettings
+from chapbook.model import (
+    PAPER_MM_PER_PAGE,
+    PT_PER_MM,
+    BookletSettings,
+    Margins,
+    PageSize,
+    PrintSettings,
+)
 
-MM_PER_UNIT = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
+MM_PER_UNIT = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 1 / PT_PER_MM}
 
 TRIM_PRESETS = {
     "a5": PageSize("A5", 148, 210),
@@ -342,7 +349,6 @@ def print_settings(
         marks=table.get("marks", False),
         variant=None if variant == "none" else variant,
         output_condition=table.get("output-condition", "FOGRA39"),
-        paper=paper if isinstance(paper, str) else f"{paper}mm",
         paper_mm=PAPER_MM_PER_PAGE[paper] if isinstance(paper, str) else paper,
         opening=table.get("opening", "small-caps"),
         half_title=table.get("half-title", True),

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+PT_PER_MM = 72 / 25.4
+"""PDF points per millimetre."""
 FONT_FOLDER = "styles/fonts/"
 """Where the book's fonts live inside the book; stylesheets refer to them as `fonts/...`."""
 
@@ -100,7 +102,6 @@ class PrintSettings:
     """A WeasyPrint PDF variant ('pdf/x-4', 'pdf/a-2b', ...), None for a plain PDF."""
     output_condition: str = "FOGRA39"
     """The registered printing condition a PDF/X file is made for."""
-    paper: str = "white"
     paper_mm: float = PAPER_MM_PER_PAGE["white"]
     opening: str = "small-caps"
     """How a chapter's first paragraph opens: 'small-caps', 'drop-cap' or 'plain'."""

@@ -10,14 +10,14 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from pypdf import PdfReader
+from typing import TYPE_CHECKING, Any
 
 from chapbook.errors import BookError, BookErrors
 from chapbook.manuscript import read_book
 from chapbook.model import Book
-from chapbook.preflight import Report, preflight
+
+if TYPE_CHECKING:
+    from chapbook.preflight import Report
 
 TARGETS = ("epub", "pdf", "booklet", "cover")
 NEEDS_PDF = ("pdf", "booklet", "cover")
@@ -78,7 +78,8 @@ def build(
 
 def check_print(book: Book, pdf: bytes) -> Report:
     """Preflight the print PDF against the book's `[print]` settings."""
-    from chapbook.writers.pdf import image_names
+    from chapbook.preflight import preflight  # pypdf, only for print targets
+    from chapbook.writers.urls import image_names
 
     return preflight(pdf, book.print, image_names=image_names(book))
 
@@ -121,6 +122,8 @@ def make_booklet(book: Book, made: Made) -> dict[str, bytes]:
 
 
 def make_cover(book: Book, made: Made) -> dict[str, bytes]:
+    from pypdf import PdfReader
+
     from chapbook.writers.wrap import write_cover
 
     pages = len(PdfReader(io.BytesIO(made["pdf"]["pdf"])).pages)

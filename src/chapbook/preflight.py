@@ -30,9 +30,9 @@ from pypdf import PageObject, PdfReader
 from pypdf.errors import PyPdfError
 from pypdf.generic import ContentStream, DictionaryObject, NameObject, StreamObject
 
-from chapbook.model import PageSize, PrintSettings
+from chapbook.model import PT_PER_MM, PageSize, PrintSettings
 
-MM_PER_PT = 25.4 / 72
+MM_PER_PT = 1 / PT_PER_MM
 PRINT_DPI = 300
 """Images placed below this resolution get a warning."""
 LOW_DPI = 150

@@ -16,11 +16,9 @@ from pypdf.generic import ContentStream, NameObject, RectangleObject
 
 from chapbook.config import SHEETS
 from chapbook.errors import BookError, BookErrors
-from chapbook.model import BookletSettings, PageSize
+from chapbook.model import PT_PER_MM, BookletSettings, PageSize
 from chapbook.templating import render
 
-MM = 72 / 25.4
-"""Points per millimetre."""
 ONE_GATHERING_MAX = 40
 """A book of up to this many pages (after padding) folds as a single gathering."""
 LONG_BOOK_SIGNATURE = 16
@@ -206,11 +204,11 @@ def layout(trim: PageSize, settings: BookletSettings) -> Layout:
         scale = min(width / (2 * trim.width_mm), height / trim.height_mm)
     return Layout(
         sheet=sheet,
-        width=width * MM,
-        height=height * MM,
+        width=width * PT_PER_MM,
+        height=height * PT_PER_MM,
         scale=scale,
-        page_width=trim.width_mm * MM * scale,
-        page_height=trim.height_mm * MM * scale,
+        page_width=trim.width_mm * PT_PER_MM * scale,
+        page_height=trim.height_mm * PT_PER_MM * scale,
     )
 
 
@@ -266,7 +264,7 @@ def impose_booklet(pdf: bytes, settings: BookletSettings, paper_mm: float) -> di
 
 def _trim(page: PageObject) -> PageSize:
     box: RectangleObject = page.trimbox
-    width, height = round(float(box.width) / MM, 2), round(float(box.height) / MM, 2)
+    width, height = round(float(box.width) / PT_PER_MM, 2), round(float(box.height) / PT_PER_MM, 2)
     return PageSize(f"{width:g} x {height:g} mm", width, height)
 
 
@@ -293,7 +291,7 @@ def _place(
     """Draw `source`'s trimmed page in the right or left half, moved toward the fold by the
     creep and clipped there, turned 180° about the sheet's centre for a turned side."""
     box: RectangleObject = source.trimbox
-    shift = printed.shift_mm * MM
+    shift = printed.shift_mm * PT_PER_MM
     # pypdf clips a merged page to its CropBox, in the page's own coordinates.
     source.cropbox = _clip(box, min(shift / placing.scale, float(box.width)), right)
     # Links cannot be followed on paper, and their targets would not survive imposition.
@@ -334,8 +332,8 @@ def _draw_marks(target: PageObject, writer: PdfWriter, placing: Layout) -> None:
 
 def _mark_length(room: float) -> float:
     """How long a mark is where the sheet leaves `room` points beyond the trim (0: none)."""
-    length = min(MARK_LENGTH_MM * MM, room - MARK_GAP_MM * MM)
-    return length if length >= MARK_MIN_MM * MM else 0.0
+    length = min(MARK_LENGTH_MM * PT_PER_MM, room - MARK_GAP_MM * PT_PER_MM)
+    return length if length >= MARK_MIN_MM * PT_PER_MM else 0.0
 
 
 def _line(x0: float, y0: float, x1: float, y1: float) -> str:
@@ -347,7 +345,7 @@ def fold_marks(placing: Layout) -> list[str]:
     length = _mark_length(placing.bottom)
     if not length:
         return []
-    gap, x, top = MARK_GAP_MM * MM, placing.fold, placing.bottom + placing.page_height
+    gap, x, top = MARK_GAP_MM * PT_PER_MM, placing.fold, placing.bottom + placing.page_height
     return [
         _line(x, placing.bottom - gap, x, placing.bottom - gap - length),
         _line(x, top + gap, x, top + gap + length),
@@ -356,7 +354,7 @@ def fold_marks(placing: Layout) -> list[str]:
 
 def crop_marks(placing: Layout) -> list[str]:
     """Lines continuing the spread's outer edges beyond its four corners (drawing operators)."""
-    gap = MARK_GAP_MM * MM
+    gap = MARK_GAP_MM * PT_PER_MM
     across = _mark_length(placing.fold - placing.page_width)
     up = _mark_length(placing.bottom)
     lines = []

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 import os
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 import pydyf
@@ -20,14 +20,12 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from chapbook.errors import BookError, BookErrors
-from chapbook.model import Book, Chapter, PrintSettings
+from chapbook.model import PT_PER_MM, Book, Chapter, PrintSettings
 from chapbook.templating import render
+from chapbook.writers.urls import BASE_URL
 
 logging.getLogger("weasyprint").setLevel(logging.ERROR)  # refusals are reported as BookErrors
 
-BASE_URL = "file:///chapbook-book/"
-"""Where the book's files seem to live; the fetcher serves them from memory, nothing else."""
-PT_PER_MM = 72 / 25.4
 MARKS_SPACE_MM = 8.0
 """With crop marks, the sheet reaches this much beyond the bleed; the marks sit in its
 outer half, clear of the bleed."""
@@ -57,24 +55,36 @@ class BookFetcher(URLFetcher):  # type: ignore[misc]
             raise BookErrors(errors)
 
 
+Finisher = Callable[[Document, pydyf.PDF], None]
+"""What WeasyPrint calls with the document and the PDF objects just before writing them."""
+
+
 def write_pdf(book: Book) -> bytes:
     """Lay the book out as one document and return the PDF's bytes."""
+    stylesheets = [page_css(book.print), book.styles.base + "\n" + book.styles.print]
+    tags = book.print.variant not in ("pdf/x-1a", "pdf/x-3")
+    return lay_out(book, book_html(book), stylesheets, partial(finish, book), tags)
+
+
+def lay_out(
+    book: Book, html: str, stylesheets: Sequence[str], finisher: Finisher, tags: bool
+) -> bytes:
+    """The PDF of `html` in the book's PDF variant, with the book's files as its only
+    resources and the book's date as the clock."""
     fetcher = BookFetcher(book)
     fonts = FontConfiguration()
-    css = book.styles.base + "\n" + book.styles.print
-    stylesheets = [
-        CSS(string=page_css(book.print), font_config=fonts),
-        CSS(string=css, base_url=BASE_URL + "styles/", url_fetcher=fetcher, font_config=fonts),
+    sheets = [
+        CSS(string=text, base_url=BASE_URL + "styles/", url_fetcher=fetcher, font_config=fonts)
+        for text in stylesheets
     ]
-    html = HTML(string=book_html(book), base_url=BASE_URL, url_fetcher=fetcher)
-    options = {
-        "pdf_variant": book.print.variant,
-        "pdf_tags": book.print.variant not in ("pdf/x-1a", "pdf/x-3"),
-    }
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
     with source_date_epoch(int(book.metadata.modified.timestamp())):
-        document = html.render(stylesheets=stylesheets, font_config=fonts, **options)
         pdf: bytes = document.write_pdf(
-            finisher=lambda document, pdf: finish(book, document, pdf), **options
+            stylesheets=sheets,
+            font_config=fonts,
+            pdf_variant=book.print.variant,
+            pdf_tags=tags,
+            finisher=finisher,
         )
     fetcher.raise_refusals()
     return pdf
@@ -94,29 +104,22 @@ def source_date_epoch(timestamp: int) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = before
 
 
-def image_names(book: Book) -> dict[str, str]:
-    """The names WeasyPrint gives the book's images inside the PDF -> their paths, for
-    preflight's messages ('i' + md5 of the URL + whether the image is interpolated)."""
-    names = {}
-    for resource in book.resources:
-        if resource.media_type.startswith("image/"):
-            digest = hashlib.md5((BASE_URL + resource.href).encode(), usedforsecurity=False)
-            for smooth in "01":
-                names[f"i{digest.hexdigest()}{smooth}"] = resource.href
-    return names
-
-
 def page_css(settings: PrintSettings) -> str:
     """The page box from `[print]`: trim, mirrored margins, bleed and marks."""
-    bleed = settings.bleed_mm
     return render(
         "print/page.css.j2",
         trim=settings.trim,
         margins=settings.margins,
-        sheet_bleed=bleed + (bleed + MARKS_SPACE_MM if settings.marks else 0),
+        sheet_bleed=sheet_bleed_mm(settings.bleed_mm, settings.marks),
         marks=settings.marks,
         cmyk=is_pdf_x(settings),
     )
+
+
+def sheet_bleed_mm(bleed_mm: float, marks: bool) -> float:
+    """How far the sheet reaches beyond the trim (WeasyPrint's CSS `bleed`): the bleed, and
+    with crop marks as much again plus MARKS_SPACE_MM, the marks in its outer half."""
+    return 2 * bleed_mm + MARKS_SPACE_MM if marks else bleed_mm
 
 
 def is_pdf_x(settings: PrintSettings) -> bool:
@@ -124,21 +127,25 @@ def is_pdf_x(settings: PrintSettings) -> bool:
 
 
 def finish(book: Book, document: Document, pdf: pydyf.PDF) -> None:
-    """Last touches to the PDF before it is written: page labels, exact bleed boxes and a
-    document id that does not change from build to build."""
-    pages = [pdf.objects[number] for number in pdf.pages["Kids"][::3]]  # kids: n 0 R
-    bleed = book.print.bleed_mm * PT_PER_MM
-    for page in pages:
-        left, top, right, bottom = page["TrimBox"]
-        page["BleedBox"] = pydyf.Array([left - bleed, top - bleed, right + bleed, bottom + bleed])
+    """Last touches to the book's PDF: page labels, then what every print file gets."""
     start = body_start_page(book, document)
     labels = pydyf.Array([0, pydyf.Dictionary({"S": "/r"})])
     if start is not None:
         labels.extend([start, pydyf.Dictionary({"S": "/D"})])
     pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": labels})
+    finish_for_print(pdf, book, book.print.bleed_mm, book.metadata.identifier)
+
+
+def finish_for_print(pdf: pydyf.PDF, book: Book, bleed_mm: float, identifier: str) -> None:
+    """Exact bleed boxes (WeasyPrint caps them at 10 pt beyond the trim), a PDF/X output
+    intent, and a document id that does not change from build to build."""
+    bleed = bleed_mm * PT_PER_MM
+    for page in (pdf.objects[number] for number in pdf.pages["Kids"][::3]):  # kids: n 0 R
+        left, top, right, bottom = page["TrimBox"]
+        page["BleedBox"] = pydyf.Array([left - bleed, top - bleed, right + bleed, bottom + bleed])
     if is_pdf_x(book.print) and "OutputIntents" not in pdf.catalog:
         pdf.catalog["OutputIntents"] = pydyf.Array([output_intent(book.print.output_condition)])
-    stable_document_id(pdf, book.metadata.identifier)
+    stable_document_id(pdf, identifier)
 
 
 def output_intent(condition: str) -> pydyf.Dictionary:

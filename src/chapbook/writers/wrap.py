@@ -1,7 +1,7 @@
 """Book -> cover wrap PDF: back cover, spine and front cover on one sheet, with bleed.
 
-The second module that lays out with WeasyPrint, after `pdf.py`, whose fetcher, base URL,
-fixed clock, crop-mark room, output intent and stable document id it shares. The geometry
+Laid out with WeasyPrint through `pdf.py`'s `lay_out` and finished like the book's PDF
+(exact bleed box, output intent, stable document id). The geometry
 (and the type sizes that make the text fit) is worked out here; `print/cover.html.j2`
 carries it as CSS variables, `styles/cover.css` the look.
 """
@@ -14,21 +14,12 @@ from dataclasses import dataclass
 
 import pydyf
 from PIL import ImageFont
-from weasyprint import CSS, HTML, Document
-from weasyprint.text.fonts import FontConfiguration
+from weasyprint import Document
 
 from chapbook.cover import AUTHORS, FONT_HREF, HEIGHT, MARGIN, RULE_Y, SUBTITLE, TITLE, WIDTH
-from chapbook.model import Book
+from chapbook.model import PT_PER_MM, Book
 from chapbook.templating import render
-from chapbook.writers.pdf import (
-    BASE_URL,
-    MARKS_SPACE_MM,
-    BookFetcher,
-    is_pdf_x,
-    output_intent,
-    source_date_epoch,
-    stable_document_id,
-)
+from chapbook.writers.pdf import finish_for_print, lay_out, sheet_bleed_mm
 
 POD_BLEED_MM = 3.175
 """0.125 in: the bleed most print-on-demand printers ask of a cover."""
@@ -39,7 +30,8 @@ SPINE_TEXT_MM = 6.0
 BARCODE_MM = (50.8, 30.5)
 """The clear zone left for the printer's barcode: 2 x 1.2 in."""
 SMALLEST_PT = 7.0
-PT_MM = 25.4 / 72
+PT_MM = 1 / PT_PER_MM
+"""Millimetres per point."""
 FRONT_BOXES = {"title": TITLE, "subtitle": SUBTITLE, "authors": AUTHORS}
 """The generated front's texts, in the bands the PNG cover (`chapbook.cover`) gives them."""
 
@@ -64,7 +56,7 @@ class Wrap:
     @property
     def css_bleed(self) -> float:
         """The CSS bleed: the real one, or with crop marks room for the marks beyond it."""
-        return 2 * self.bleed + MARKS_SPACE_MM if self.marks else self.bleed
+        return sheet_bleed_mm(self.bleed, self.marks)
 
     @property
     def front_left(self) -> float:
@@ -106,24 +98,12 @@ def cover_wrap(book: Book, pages: int) -> Wrap:
 def write_cover(book: Book, pages: int) -> bytes:
     """Lay out the cover wrap of `book`, printed on `pages` pages, and return the PDF."""
     wrap = cover_wrap(book, pages)
-    fetcher = BookFetcher(book)
-    fonts = FontConfiguration()
-    stylesheet = CSS(
-        string=book.styles.cover,
-        base_url=BASE_URL + "styles/",
-        url_fetcher=fetcher,
-        font_config=fonts,
-    )
-    document = HTML(string=cover_html(book, wrap), base_url=BASE_URL, url_fetcher=fetcher)
-    with source_date_epoch(int(book.metadata.modified.timestamp())):
-        pdf: bytes = document.write_pdf(
-            stylesheets=[stylesheet],
-            font_config=fonts,
-            pdf_variant=book.print.variant,
-            finisher=_finisher(book, wrap),
-        )
-    fetcher.raise_refusals()
-    return pdf
+    identifier = f"{book.metadata.identifier}#cover"
+
+    def finish(document: Document, pdf: pydyf.PDF) -> None:
+        finish_for_print(pdf, book, wrap.bleed, identifier)
+
+    return lay_out(book, cover_html(book, wrap), [book.styles.cover], finish, tags=False)
 
 
 def cover_html(book: Book, wrap: Wrap) -> str:
@@ -243,30 +223,3 @@ def _measure(book: Book) -> Measure:
         return lambda text: 0.55 * len(text)
     font = ImageFont.truetype(io.BytesIO(data), 1000)
     return lambda text: font.getlength(text) / 1000
-
-
-def _finisher(book: Book, wrap: Wrap) -> Callable[[Document, pydyf.PDF], None]:
-    """Last touches: the exact bleed box, a PDF/X output intent, a stable document id."""
-
-    def finish(document: Document, pdf: pydyf.PDF) -> None:
-        _set_bleed_box(pdf, wrap.bleed / PT_MM)
-        if is_pdf_x(book.print) and "OutputIntents" not in pdf.catalog:
-            pdf.catalog["OutputIntents"] = pydyf.Array([output_intent(book.print.output_condition)])
-        stable_document_id(pdf, f"{book.metadata.identifier}#cover")
-
-    return finish
-
-
-def _set_bleed_box(pdf: pydyf.PDF, bleed: float) -> None:
-    """BleedBox = TrimBox grown by `bleed` points (WeasyPrint caps it at 10 points)."""
-    for page in _pages(pdf):
-        left, top, right, bottom = page["TrimBox"]
-        page["BleedBox"] = pydyf.Array([left - bleed, top - bleed, right + bleed, bottom + bleed])
-
-
-def _pages(pdf: pydyf.PDF) -> list[pydyf.Dictionary]:
-    return [
-        item
-        for item in pdf.objects
-        if isinstance(item, pydyf.Dictionary) and item.get("Type") == "/Page"
-    ]
