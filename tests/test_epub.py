@@ -213,13 +213,16 @@ def test_authors_have_the_aut_role(archive: zipfile.ZipFile) -> None:
         assert role is not None and (role.get("property"), role.text) == ("role", "aut")
 
 
-def test_spine_is_cover_title_page_chapters_then_the_nav(archive: zipfile.ZipFile) -> None:
+def test_spine_is_cover_title_and_copyright_pages_chapters_then_the_nav(
+    archive: zipfile.ZipFile,
+) -> None:
     items = manifest(archive)
     spine = opf(archive).find("opf:spine", NS)
     assert spine is not None
     refs = [(items[str(ref.get("idref"))].get("href"), ref.get("linear")) for ref in spine]
     chapters = [(c.file_name, None) for c in make_book().chapters]
-    linear = [("cover.xhtml", None), ("titlepage.xhtml", None), *chapters]
+    front = [("cover.xhtml", None), ("titlepage.xhtml", None), ("copyright.xhtml", None)]
+    linear = [*front, *chapters]
     assert refs == [*linear, ("nav.xhtml", "no")]
 
 
@@ -232,7 +235,7 @@ def test_nav_lists_every_chapter(archive: zipfile.ZipFile) -> None:
         (c.file_name, c.title) for c in make_book().chapters
     ]
     landmarks = [a.get(EPUB_TYPE) for a in nav_links(nav, "landmarks")]
-    assert landmarks == ["cover", "titlepage", "toc", "bodymatter"]
+    assert landmarks == ["cover", "titlepage", "copyright-page", "toc", "bodymatter"]
 
 
 def nav_links(nav_document: etree._Element, kind: str) -> list[etree._Element]:
@@ -248,7 +251,7 @@ def test_every_document_parses_and_has_a_language(archive: zipfile.ZipFile) -> N
         for item in manifest(archive).values()
         if item.get("media-type") == "application/xhtml+xml"
     ]
-    assert len(documents) == 7
+    assert len(documents) == 8
     for item in documents:
         root = etree.fromstring(archive.read(in_content(archive, str(item.get("href")))))
         assert root.get("lang") == "en-GB"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from chapbook.model import (
     PAPER_MM_PER_PAGE,
     PT_PER_MM,
     BookletSettings,
+    EpubSettings,
     Margins,
     PageSize,
     PrintSettings,
@@ -80,6 +81,7 @@ class Config:
     contents: ContentsTable | None
     print: PrintSettings
     booklet: BookletSettings
+    epub: EpubSettings = field(default_factory=EpubSettings)
     source: str = "book.toml"
     text: str = ""
 
@@ -126,6 +128,7 @@ SCHEMA: dict[str, dict[str, str]] = {
         "paper": "paper",
         "opening": "str",
         "half-title": "bool",
+        "isbn": "str",
     },
     "booklet": {
         "sheet": "str",
@@ -135,6 +138,7 @@ SCHEMA: dict[str, dict[str, str]] = {
         "marks": "bool",
         "fit": "bool",
     },
+    "epub": {"embed-fonts": "bool", "accessibility-summary": "str"},
 }
 REQUIRED = {"book": ("title", "language")}
 KIND_NAMES = {
@@ -268,10 +272,10 @@ def build_config(
     if not BCP47.match(book.language):
         message = f"language '{book.language}' is not a BCP 47 tag"
         errors.append(BookError(shown, message, key_line(text, "language")))
-    if book.isbn is not None and not isbn_is_valid(book.isbn):
-        errors.append(
-            BookError(shown, f"ISBN '{book.isbn}' has a bad checksum", key_line(text, "isbn"))
-        )
+    for isbn in (book.isbn, tables.get("print", {}).get("isbn")):
+        if isbn is not None and not isbn_is_valid(isbn):
+            line = line_of(text, isbn) or key_line(text, "isbn")
+            errors.append(BookError(shown, f"ISBN '{isbn}' has a bad checksum", line))
     settings = print_settings(tables.get("print", {}), text, shown, errors)
     if settings is None:
         return None
@@ -279,7 +283,12 @@ def build_config(
     if booklet is None:
         return None
     contents = ContentsTable(**tables["contents"]) if "contents" in tables else None
-    return Config(book, contents, settings, booklet, shown, text)
+    epub = tables.get("epub", {})
+    settings_epub = EpubSettings(
+        embed_fonts=epub.get("embed-fonts", False),
+        accessibility_summary=epub.get("accessibility-summary"),
+    )
+    return Config(book, contents, settings, booklet, settings_epub, shown, text)
 
 
 def booklet_settings(
@@ -352,6 +361,7 @@ def print_settings(
         paper_mm=PAPER_MM_PER_PAGE[paper] if isinstance(paper, str) else paper,
         opening=table.get("opening", "small-caps"),
         half_title=table.get("half-title", True),
+        isbn=table.get("isbn"),
     )
 
 

@@ -105,6 +105,7 @@ def read_book(manuscript: Path) -> Book:
         cover=cover,
         print=reader.config.print,
         booklet=reader.config.booklet,
+        epub=reader.config.epub,
         styles=styles,
         slug=slugify(reader.config.book.title) or "book",
     )

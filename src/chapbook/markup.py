@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import markdown
 from lxml import etree
 from lxml import html as lxml_html
+from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE
@@ -148,18 +149,53 @@ class BookTree(Treeprocessor):
 
 
 def mark_notes(notes: ET.Element) -> None:
-    """Python-Markdown's footnote list -> a section of endnotes with back links."""
+    """Python-Markdown's footnote list -> a section of footnote asides, each opening with
+    its number, which links back to the (first) reference."""
     notes.tag = "section"
+    notes.attrib.clear()
     notes.set("class", "footnotes")
-    notes.set("epub:type", "endnotes")
-    notes.set("role", "doc-endnotes")
-    for rule in notes.findall("hr"):
-        notes.remove(rule)
-    for note in notes.iter("li"):
-        note.set("epub:type", "endnote")
-    for back in notes.iter("a"):
-        if back.get("class") == "footnote-backref":
-            back.set("role", "doc-backlink")
+    notes.set("epub:type", "footnotes")
+    notes.set("aria-label", "Notes")
+    items = [note for rule_or_list in list(notes) for note in rule_or_list.iter("li")]
+    for child in list(notes):
+        notes.remove(child)
+    for number, item in enumerate(items, 1):
+        notes.append(note_aside(item, number))
+
+
+def note_aside(item: ET.Element, number: int) -> ET.Element:
+    """`<aside id="fn-N" epub:type="footnote" role="doc-footnote">` holding the note."""
+    aside = ET.Element("aside", {"id": item.get("id", f"fn-{number}"), "class": "note"})
+    aside.set("epub:type", "footnote")
+    aside.set("role", "doc-footnote")
+    back = ""
+    for parent in item.iter():
+        for link in [c for c in parent if c.tag == "a" and c.get("class") == "footnote-backref"]:
+            back = back or link.get("href", "")
+            drop_backref(parent, link)
+    aside.extend(list(item))
+    aside.text = item.text
+    first = aside[0] if len(aside) and aside[0].tag == "p" else aside
+    numbered = ET.Element("a", {"class": "note-number", "href": back, "role": "doc-backlink"})
+    numbered.text = f"{number}."
+    numbered.tail = " " + (first.text or "").lstrip()
+    first.text = None
+    first.insert(0, numbered)
+    return aside
+
+
+def drop_backref(parent: ET.Element, link: ET.Element) -> None:
+    """Remove Markdown's back link (↩) and the space before it, keeping what follows."""
+    index = list(parent).index(link)
+    tail = link.tail or ""
+    if index:
+        previous = parent[index - 1]
+        previous.tail = (previous.tail or "").rstrip("\u00a0 ").removesuffix(
+            NBSP_PLACEHOLDER
+        ) + tail
+    else:
+        parent.text = (parent.text or "").rstrip("\u00a0 ").removesuffix(NBSP_PLACEHOLDER) + tail
+    parent.remove(link)
 
 
 def well_formed(fragment: str) -> str:

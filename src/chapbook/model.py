@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -106,6 +106,18 @@ class PrintSettings:
     opening: str = "small-caps"
     """How a chapter's first paragraph opens: 'small-caps', 'drop-cap' or 'plain'."""
     half_title: bool = True
+    isbn: str | None = None
+    """The print edition's own ISBN, when it has one apart from the book's."""
+
+
+@dataclass(frozen=True)
+class EpubSettings:
+    """How the EPUB is made: `[epub]` in book.toml."""
+
+    embed_fonts: bool = False
+    """Embed the book's typeface, subset to the characters the book uses."""
+    accessibility_summary: str | None = None
+    """The accessibility summary, in the author's words; None to describe the EPUB as built."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +159,7 @@ class Book:
     booklet: BookletSettings
     styles: Styles
     slug: str
+    epub: EpubSettings = field(default_factory=EpubSettings)
 
     @property
     def body_start(self) -> Chapter | None:

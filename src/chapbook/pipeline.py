@@ -8,7 +8,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,10 +18,13 @@ from chapbook.model import Book
 
 if TYPE_CHECKING:
     from chapbook.preflight import Report
+    from chapbook.writers.pagemap import PageMap
 
 TARGETS = ("epub", "pdf", "booklet", "cover")
 NEEDS_PDF = ("pdf", "booklet", "cover")
 """Targets made from the print PDF: the booklet imposes its pages, the cover counts them."""
+ORDER = ("pdf", "epub", "booklet", "cover")
+"""The order writers run in: the PDF first, so that an EPUB built with it carries its pages."""
 
 
 @dataclass(frozen=True)
@@ -56,19 +59,19 @@ def build(
     book = read_book(manuscript)
     if booklet:
         book = dataclasses.replace(book, booklet=dataclasses.replace(book.booklet, **booklet))
-    made: dict[str, dict[str, bytes]] = {}
+    made = Made()
     seconds: dict[str, float] = {}
-    for target in TARGETS:
+    for target in ORDER:
         if target in targets or (target == "pdf" and set(targets) & set(NEEDS_PDF)):
             start = time.perf_counter()
-            made[target] = WRITERS[target](book, made)
+            made.files[target] = WRITERS[target](book, made)
             seconds[target] = time.perf_counter() - start
-    pdf = made.get("pdf", {}).get("pdf", b"")
+    pdf = made.files.get("pdf", {}).get("pdf", b"")
     report = tuple(check_print(book, pdf).lines()) if "pdf" in targets else ()
     out.mkdir(parents=True, exist_ok=True)
     outputs = []
     for target in (target for target in TARGETS if target in targets):
-        for name, data in made[target].items():
+        for name, data in made.files[target].items():
             path = output_path(book, out, name)
             write_atomically(path, data)
             shown = report if name == "pdf" else ()
@@ -99,26 +102,33 @@ def preflight_file(manuscript: Path, out: Path, pdf: Path | None) -> tuple[Path,
         raise BookErrors([BookError(str(path), str(error))]) from None
 
 
-Made = dict[str, dict[str, bytes]]
-"""What each writer made so far: target -> output name -> bytes."""
+@dataclass
+class Made:
+    """What the writers made so far in one build."""
+
+    files: dict[str, dict[str, bytes]] = field(default_factory=dict)
+    """target -> output name -> bytes."""
+    pages: PageMap | None = None
+    """Where the print PDF's pages begin, when the PDF was made."""
 
 
 def make_epub(book: Book, made: Made) -> dict[str, bytes]:
     from chapbook.writers.epub import write_epub
 
-    return {"epub": write_epub(book)}
+    return {"epub": write_epub(book, made.pages)}
 
 
 def make_pdf(book: Book, made: Made) -> dict[str, bytes]:
-    from chapbook.writers.pdf import write_pdf  # WeasyPrint loads only when a PDF is asked for
+    from chapbook.writers.pdf import print_book  # WeasyPrint loads only when a PDF is asked for
 
-    return {"pdf": write_pdf(book)}
+    pdf, made.pages = print_book(book)
+    return {"pdf": pdf}
 
 
 def make_booklet(book: Book, made: Made) -> dict[str, bytes]:
     from chapbook.writers.booklet import impose_booklet
 
-    return impose_booklet(made["pdf"]["pdf"], book.booklet, book.print.paper_mm)
+    return impose_booklet(made.files["pdf"]["pdf"], book.booklet, book.print.paper_mm)
 
 
 def make_cover(book: Book, made: Made) -> dict[str, bytes]:
@@ -126,7 +136,7 @@ def make_cover(book: Book, made: Made) -> dict[str, bytes]:
 
     from chapbook.writers.wrap import write_cover
 
-    pages = len(PdfReader(io.BytesIO(made["pdf"]["pdf"])).pages)
+    pages = len(PdfReader(io.BytesIO(made.files["pdf"]["pdf"])).pages)
     return {"cover": write_cover(book, pages)}
 
 

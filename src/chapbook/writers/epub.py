@@ -8,40 +8,56 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from ebooklib import epub
+from lxml import etree
 
+from chapbook import __version__
 from chapbook.cover import generate_cover
+from chapbook.markup import XHTML_WRAPPER
 from chapbook.model import FONT_FOLDER, Book, Chapter, Metadata, Part, Resource
 from chapbook.templating import render
+from chapbook.writers import pagemap
+from chapbook.writers.pagemap import OPENING, PageMap, PageStart, insert_breaks
 
 XHTML = "application/xhtml+xml"
 STYLESHEET = "styles/book.css"
 COVER_PAGE = "cover.xhtml"
 TITLE_PAGE = "titlepage.xhtml"
+COPYRIGHT_PAGE = "copyright.xhtml"
 NAV_PAGE = "nav.xhtml"
 COVER_IMAGE_ID = "cover-image"
 MATTER = {Part.FRONT: "frontmatter", Part.CHAPTER: "bodymatter", Part.BACK: "backmatter"}
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 ZIP_END = (2107, 12, 31, 23, 59, 58)
+OPF = "EPUB/content.opf"
+CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 
 
-def write_epub(book: Book) -> bytes:
-    """The complete EPUB 3 file for `book`: the same bytes for the same book."""
+def write_epub(book: Book, pages: PageMap | None = None) -> bytes:
+    """The complete EPUB 3 file for `book`: the same bytes for the same book. With `pages`
+    (where the print PDF's pages begin) it carries the print edition's page numbers."""
     modified = _utc(book.metadata.modified)
     options = {"mtime": modified, "epub2_guide": False, "raise_exceptions": True}
     raw = io.BytesIO()
-    epub.write_epub(raw, _package(book), options)
-    return _repack(raw.getvalue(), _zip_time(modified))
+    epub.write_epub(raw, _package(book, pages or ()), options)
+    return _repack(raw.getvalue(), _zip_time(modified), book.metadata.language)
 
 
-def _package(book: Book) -> epub.EpubBook:
+def _package(book: Book, starts: PageMap) -> epub.EpubBook:
     """The ebooklib book: metadata, then the manifest and the spine."""
     cover = book.cover or generate_cover(book)
     package = epub.EpubBook()
     _describe(package, book.metadata)
-    pages, nav = _pages(book, cover), _nav(book)
+    documents = _pages(book, cover, starts)
+    pages = [item for item, _ in documents]
+    page_list = [
+        (f"{item.file_name}#page-{label}", label) for item, labels in documents for label in labels
+    ]
+    nav = _nav(book, page_list)
+    _declare_accessibility(package, book, page_list)
     for item in [*pages, nav, _stylesheet(book), *_resources(book, cover)]:
         package.add_item(item)
     package.add_item(epub.EpubNcx())
@@ -90,23 +106,62 @@ def _optional_terms(metadata: Metadata) -> dict[str, str | None]:
     }
 
 
-def _pages(book: Book, cover: Resource) -> list[epub.EpubItem]:
-    """The reading order: cover page, title page, then one document per chapter."""
-    pages = [
-        _xhtml("cover", COVER_PAGE, _render(book, "cover", image=cover.href)),
-        _xhtml("titlepage", TITLE_PAGE, _render(book, "titlepage")),
+Document = tuple[epub.EpubItem, list[str]]
+"""A document of the reading order and the print pages that begin in it."""
+
+
+def _pages(book: Book, cover: Resource, starts: PageMap) -> list[Document]:
+    """The reading order: cover, title page, copyright page, then one document per chapter."""
+    documents: list[Document] = [
+        (_xhtml("cover", COVER_PAGE, _render(book, "cover", image=cover.href)), []),
+        _front_page(book, "titlepage", TITLE_PAGE, _opening(starts, pagemap.TITLE_PAGE)),
+        _front_page(book, "copyright", COPYRIGHT_PAGE, _opening(starts, pagemap.COPYRIGHT_PAGE)),
     ]
     for n, chapter in enumerate(book.chapters, 1):
-        pages.append(_xhtml(f"chapter-{n}", chapter.file_name, _chapter(book, chapter)))
-    return pages
+        text, labels = _chapter(book, chapter, [s for s in starts if s.chapter == chapter.id])
+        documents.append((_xhtml(f"chapter-{n}", chapter.file_name, text), labels))
+    return documents
 
 
-def _chapter(book: Book, chapter: Chapter) -> str:
-    return _render(book, "chapter", chapter=chapter, matter=MATTER[chapter.part])
+def _opening(starts: Sequence[PageStart], name: str) -> str | None:
+    """The label of the print page that opens with the chapter or front page `name`."""
+    return next((s.label for s in starts if s.chapter == name and s.element == OPENING), None)
 
 
-def _nav(book: Book) -> epub.EpubItem:
-    """The EPUB 3 navigation document: the table of contents and the landmarks."""
+def _front_page(book: Book, name: str, file_name: str, opening: str | None) -> Document:
+    text = _render(book, name, opening=opening)
+    return _xhtml(name, file_name, text), [opening] if opening else []
+
+
+def _chapter(book: Book, chapter: Chapter, starts: Sequence[PageStart]) -> tuple[str, list[str]]:
+    """A chapter's document, with a marker where each print page begins; and the page
+    labels it marks, in reading order."""
+    opening = _opening(starts, chapter.id)
+    body, labels = _with_breaks(chapter.body, [s for s in starts if s.element != OPENING])
+    text = _render(
+        book, "chapter", chapter=chapter, body=body, opening=opening, matter=MATTER[chapter.part]
+    )
+    return text, ([opening] if opening else []) + labels
+
+
+def _with_breaks(body: str, starts: Sequence[PageStart]) -> tuple[str, list[str]]:
+    """`body` with page-break markers put in, and the labels of those it could place."""
+    if not starts:
+        return body, []
+    container = etree.fromstring(f"{XHTML_WRAPPER}{body}</div>")
+    insert_breaks(container, starts)
+    placed = [start.label for start in starts if _has_id(container, f"page-{start.label}")]
+    text = etree.tostring(container, encoding="unicode")
+    return text[text.index(">") + 1 : text.rindex("</div>")], placed
+
+
+def _has_id(container: etree._Element, identifier: str) -> bool:
+    return bool(container.xpath("//*[@id=$id]", id=identifier))
+
+
+def _nav(book: Book, page_list: list[tuple[str, str]]) -> epub.EpubItem:
+    """The EPUB 3 navigation document: the table of contents, the landmarks and the list
+    of the print edition's pages."""
     text = _render(
         book,
         "nav",
@@ -114,8 +169,59 @@ def _nav(book: Book) -> epub.EpubItem:
         start=book.body_start or next(iter(book.chapters), None),
         cover_page=COVER_PAGE,
         title_page=TITLE_PAGE,
+        copyright_page=COPYRIGHT_PAGE,
+        page_list=page_list,
     )
     return _xhtml("nav", NAV_PAGE, text, properties=["nav"])
+
+
+def _declare_accessibility(
+    package: epub.EpubBook, book: Book, page_list: list[tuple[str, str]]
+) -> None:
+    """EPUB Accessibility 1.1 metadata: how the book can be read, what helps, no hazards."""
+    images = _images(book)
+    modes = ["textual", "visual"] if images else ["textual"]
+    sufficient = ["textual"] if all(images) else []
+    features = ["structuralNavigation", "tableOfContents", "readingOrder"]
+    features += ["displayTransformability"]
+    features += ["alternativeText"] if any(images) else []
+    features += ["pageBreakMarkers", "pageNavigation"] if page_list else []
+    properties = [("schema:accessMode", mode) for mode in modes]
+    properties += [("schema:accessModeSufficient", ",".join(modes))] if images else []
+    properties += [("schema:accessModeSufficient", mode) for mode in sufficient]
+    properties += [("schema:accessibilityFeature", feature) for feature in features]
+    properties += [("schema:accessibilityHazard", "none")]
+    properties += [("schema:accessibilitySummary", _summary(book, images, bool(page_list)))]
+    properties += [("dcterms:conformsTo", CONFORMANCE)]
+    if page_list:
+        source = f"urn:isbn:{book.print.isbn}" if book.print.isbn else book.metadata.identifier
+        properties += [("pageBreakSource", source)]
+    for name, value in properties:
+        package.add_metadata(None, "meta", value, {"property": name})
+
+
+def _images(book: Book) -> list[bool]:
+    """For each image in the chapters, whether it has a text alternative."""
+    found: list[bool] = []
+    for chapter in book.chapters:
+        container = etree.fromstring(f"{XHTML_WRAPPER}{chapter.body}</div>")
+        for image in container.iter("{http://www.w3.org/1999/xhtml}img"):
+            decorative = image.get("role") in ("presentation", "none")
+            found.append(decorative or bool((image.get("alt") or "").strip()))
+    return found
+
+
+def _summary(book: Book, images: list[bool], paged: bool) -> str:
+    if book.epub.accessibility_summary:
+        return book.epub.accessibility_summary
+    parts = [
+        "This publication is structured with headings, a table of contents and landmarks, "
+        "and its reading order follows the text.",
+        "Every image has a text description." if images and all(images) else "",
+        "Page break markers and a page list follow the print edition." if paged else "",
+        "It has no flashing, sound or motion hazards.",
+    ]
+    return " ".join(part for part in parts if part)
 
 
 def _render(book: Book, name: str, **context: object) -> str:
@@ -172,14 +278,28 @@ def _zip_time(moment: datetime) -> tuple[int, int, int, int, int, int]:
     return min(max(stamp, ZIP_EPOCH), ZIP_END)
 
 
-def _repack(data: bytes, stamp: tuple[int, int, int, int, int, int]) -> bytes:
+def _repack(data: bytes, stamp: tuple[int, int, int, int, int, int], language: str) -> bytes:
     """Re-zip ebooklib's output with one timestamp, `mimetype` first and stored."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
         names = sorted(source.namelist(), key=lambda name: name != "mimetype")
         for name in names:
-            target.writestr(_entry(name, stamp), source.read(name))
+            content = source.read(name)
+            if name == OPF:
+                content = _finish_package(content, language)
+            target.writestr(_entry(name, stamp), content)
     return out.getvalue()
+
+
+def _finish_package(opf: bytes, language: str) -> bytes:
+    """The package document with its language (which ebooklib leaves out) and Chapbook,
+    not ebooklib's version, as its generator."""
+    root = etree.fromstring(opf)
+    root.set("{http://www.w3.org/XML/1998/namespace}lang", language)
+    for meta in root.iter("{http://www.idpf.org/2007/opf}meta"):
+        if meta.get("name") == "generator":
+            meta.set("content", f"Chapbook {__version__}")
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 def _entry(name: str, stamp: tuple[int, int, int, int, int, int]) -> zipfile.ZipInfo:

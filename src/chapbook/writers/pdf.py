@@ -22,6 +22,13 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from chapbook.errors import BookError, BookErrors
 from chapbook.model import PT_PER_MM, Book, Chapter, PrintSettings
 from chapbook.templating import render
+from chapbook.writers.pagemap import (
+    FRONT_PAGES,
+    PageMap,
+    mark_elements,
+    page_labels,
+    page_starts,
+)
 from chapbook.writers.urls import BASE_URL
 
 logging.getLogger("weasyprint").setLevel(logging.ERROR)  # refusals are reported as BookErrors
@@ -60,34 +67,38 @@ Finisher = Callable[[Document, pydyf.PDF], None]
 
 
 def write_pdf(book: Book) -> bytes:
-    """Lay the book out as one document and return the PDF's bytes."""
+    """The book's print PDF."""
+    return print_book(book)[0]
+
+
+def print_book(book: Book) -> tuple[bytes, PageMap]:
+    """Lay the book out as one document: the PDF's bytes, and where its pages begin."""
     stylesheets = [page_css(book.print), book.styles.base + "\n" + book.styles.print]
     tags = book.print.variant not in ("pdf/x-1a", "pdf/x-3")
-    return lay_out(book, book_html(book), stylesheets, partial(finish, book), tags)
+    pdf, document = lay_out(book, book_html(book), stylesheets, partial(finish, book), tags)
+    labels = page_labels(len(document.pages), body_start_page(book, document))
+    openings = [*FRONT_PAGES, *(chapter.id for chapter in book.chapters)]
+    return pdf, page_starts(document.pages, labels, openings)
 
 
 def lay_out(
     book: Book, html: str, stylesheets: Sequence[str], finisher: Finisher, tags: bool
-) -> bytes:
+) -> tuple[bytes, Document]:
     """The PDF of `html` in the book's PDF variant, with the book's files as its only
-    resources and the book's date as the clock."""
+    resources and the book's date as the clock; and the laid out document."""
     fetcher = BookFetcher(book)
     fonts = FontConfiguration()
     sheets = [
         CSS(string=text, base_url=BASE_URL + "styles/", url_fetcher=fetcher, font_config=fonts)
         for text in stylesheets
     ]
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
+    options = {"pdf_variant": book.print.variant, "pdf_tags": tags}
+    html_document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
     with source_date_epoch(int(book.metadata.modified.timestamp())):
-        pdf: bytes = document.write_pdf(
-            stylesheets=sheets,
-            font_config=fonts,
-            pdf_variant=book.print.variant,
-            pdf_tags=tags,
-            finisher=finisher,
-        )
+        document = html_document.render(stylesheets=sheets, font_config=fonts, **options)
+        pdf: bytes = document.write_pdf(finisher=finisher, **options)
     fetcher.raise_refusals()
-    return pdf
+    return pdf, document
 
 
 @contextmanager
@@ -199,6 +210,7 @@ def print_chapter(chapter: Chapter) -> Chapter:
     """The chapter as one part of a single document: notes at the foot of their page, ids
     prefixed with the chapter's, links between chapters made links within the document."""
     root = lxml_html.fragment_fromstring(chapter.body, create_parent="div")
+    mark_elements(root, chapter.id)
     inline_notes(root)
     mark_initial(root)
     for element in root.iter(etree.Element):
@@ -241,7 +253,7 @@ def internal_href(chapter: Chapter, href: str) -> str:
 
 def inline_notes(root: etree._Element) -> None:
     """Each note reference becomes the note itself, floated to the foot of the page."""
-    notes = {note.get("id"): note for note in root.iter("li") if note.get("epub:type") == "endnote"}
+    notes = {note.get("id"): note for note in root.iter("aside") if is_type(note, "footnote")}
     for call in list(root.iter("a")):
         note = notes.get((call.get("href") or "").removeprefix("#"))
         if call.get("epub:type") != "noteref" or note is None:
@@ -255,12 +267,16 @@ def inline_notes(root: etree._Element) -> None:
             container.replace(anchor, span)
     for section in list(root.iter("section")):
         container = section.getparent()
-        if section.get("epub:type") == "endnotes" and container is not None:
+        if is_type(section, "footnotes") and container is not None:
             container.remove(section)
 
 
+def is_type(element: etree._Element, name: str) -> bool:
+    return name in (element.get("epub:type") or "").split()
+
+
 def note_span(note: etree._Element) -> etree._Element:
-    """A note's paragraphs, without their back links, as one inline element."""
+    """A note's paragraphs, without their numbers and back links, as one inline element."""
     for back in list(note.iter("a")):
         if back.get("role") == "doc-backlink":
             remove_backlink(back)
@@ -276,12 +292,12 @@ def note_span(note: etree._Element) -> etree._Element:
 
 
 def remove_backlink(link: etree._Element) -> None:
-    """Remove a back link with the non-breaking space before it, keeping what follows."""
+    """Remove a note's back link (its number), keeping what follows."""
     parent, previous = link.getparent(), link.getprevious()
     if parent is None:
         return
     if previous is not None:
-        previous.tail = (previous.tail or "").rstrip("\u00a0 ") + (link.tail or "")
+        previous.tail = (previous.tail or "") + (link.tail or "")
     else:
-        parent.text = (parent.text or "").rstrip("\u00a0 ") + (link.tail or "")
+        parent.text = ((parent.text or "") + (link.tail or "")).lstrip()
     parent.remove(link)
