@@ -6,7 +6,8 @@ import zipfile
 from xml.etree import ElementTree as ET
 
 from conftest import Built
-from epubcheck_util import epubcheck_messages
+
+from chapbook.epubcheck import epubcheck_messages
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pypdf
@@ -187,3 +188,29 @@ def test_a_sheet_too_small_is_an_error_and_bad_flags_are_usage_errors(tmp_path: 
     ]
     assert run("booklet", "--signature", "6").returncode == 2
     assert run("booklet", "--sheet", "napkin").returncode == 2
+
+
+def test_epub_check_runs_epubcheck_after_the_build(tmp_path: Path) -> None:
+    result = run("epub", "--check", "-o", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "EPUBCheck: " in result.stdout and "passes with no messages" in result.stdout
+
+
+def test_check_epub_passes_a_good_file_and_names_each_fault_of_a_bad_one(tmp_path: Path) -> None:
+    run("epub", "-o", str(tmp_path))
+    (good,) = tmp_path.glob("*.epub")
+    assert run("check-epub", str(good)).returncode == 0
+    bad = tmp_path / "bad.epub"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(bad, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.endswith("chapter-01-a-love-letter.xhtml"):
+                data = data.replace(b"</body>", b'<p><img src="gone.png" alt="x"/></p></body>')
+            target.writestr(item, data)
+    result = run("check-epub", str(bad))
+    assert result.returncode == 1
+    assert "ERROR RSC-007 EPUB/chapter-01-a-love-letter.xhtml:" in result.stderr
+    assert '"EPUB/gone.png" could not be found' in result.stderr
+    assert result.stderr.strip().endswith("EPUBCheck: 1 message")
+    missing = run("check-epub", str(tmp_path / "none.epub"))
+    assert missing.returncode == 1 and "none.epub: no such file" in missing.stderr

@@ -9,11 +9,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from epubcheck_util import epubcheck_messages
 from lxml import etree
 from PIL import Image
 
 from chapbook.cover import generate_cover
+from chapbook.epubcheck import epubcheck_messages
 from chapbook.model import (
     Book,
     BookletSettings,

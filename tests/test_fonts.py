@@ -5,14 +5,18 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
 from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
+from chapbook.epubcheck import epubcheck_messages
+from chapbook.pipeline import build
 from chapbook.writers.fonts import GENERATED, subset_font, used_characters
 
 FONTS = Path(__file__).resolve().parent.parent / "styles" / "fonts"
@@ -228,3 +232,27 @@ def test_css_hex_escapes_end_after_six_digits_or_one_space() -> None:
     assert set("AaBc\\") <= set(characters)
     assert "\u041a" not in characters  # \000041a is A then a, never U+041A
     assert "\u042c" not in characters  # \42 c is B then c, never U+042C
+
+
+def test_embed_fonts_puts_the_subset_typeface_in_a_valid_epub(tmp_path: Path) -> None:
+    book = tmp_path / "book"
+    shutil.copytree(Path(__file__).resolve().parent / "books" / "full", book)
+    plain = build(book, tmp_path / "plain", ["epub"])[0].path
+    with (book / "book.toml").open("a", encoding="utf-8") as toml:
+        toml.write("\n[epub]\nembed-fonts = true\n")
+    embedded = build(book, tmp_path / "embedded", ["epub"])[0].path
+    with zipfile.ZipFile(plain) as archive:
+        assert not [name for name in archive.namelist() if name.endswith(".ttf")]
+    with zipfile.ZipFile(embedded) as archive:
+        fonts = {n: archive.read(n) for n in archive.namelist() if n.endswith(".ttf")}
+        css = archive.read("EPUB/styles/book.css").decode()
+        opf = archive.read("EPUB/content.opf").decode()
+        texts = [archive.read(n).decode() for n in archive.namelist() if n.endswith(".xhtml")]
+    names = {name.rsplit("/", 1)[1] for name in fonts}
+    assert names == {"EBGaramond12-Regular.ttf", "EBGaramond12-Italic.ttf", "EBGaramond12-Bold.ttf"}
+    assert all(name in css for name in names) and 'media-type="font/ttf"' in opf
+    regular = load(fonts["EPUB/styles/fonts/EBGaramond12-Regular.ttf"])
+    letters = {c for c in used_characters(texts, [css]) if not c.isspace()}
+    assert letters <= {chr(code) for code in regular.getBestCmap()}
+    assert len(fonts["EPUB/styles/fonts/EBGaramond12-Regular.ttf"]) < REGULAR.stat().st_size / 5
+    assert epubcheck_messages(embedded) == []

@@ -11,9 +11,9 @@ from pathlib import Path
 import pypdf
 import pytest
 from conftest import BOOKS, ROOT, pdf_texts
-from epubcheck_util import epubcheck_messages
 from lxml import etree
 
+from chapbook.epubcheck import epubcheck_messages
 from chapbook.pipeline import build
 
 XHTML = "{http://www.w3.org/1999/xhtml}"

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from chapbook import __version__
 from chapbook.config import DUPLEX, SHEETS, parse_trim
+from chapbook.epubcheck import EpubCheckUnavailable, epubcheck_messages
 from chapbook.errors import BookErrors
 from chapbook.model import BookletSettings, PageSize
 from chapbook.pipeline import TARGETS, build, preflight_file
@@ -19,7 +21,8 @@ def parser() -> argparse.ArgumentParser:
     command = argparse.ArgumentParser(
         prog="chapbook",
         description="Build a Markdown manuscript into an EPUB 3, a print PDF, a booklet and a "
-        "cover wrap. 'chapbook preflight [PDF]' checks a print PDF as a printer would.",
+        "cover wrap. 'chapbook preflight [PDF]' checks a print PDF as a printer would; "
+        "'chapbook check-epub FILE' checks any EPUB with EPUBCheck.",
     )
     command.add_argument(
         "targets",
@@ -28,6 +31,9 @@ def parser() -> argparse.ArgumentParser:
         help=f"what to build: {', '.join(TARGETS)} (default: all)",
     )
     book_options(command)
+    command.add_argument(
+        "--check", action="store_true", help="run EPUBCheck on the EPUB; fail on any message"
+    )
     booklet_options(command)
     command.add_argument("--version", action="version", version=f"chapbook {__version__}")
     return command
@@ -93,15 +99,28 @@ def book_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("-q", "--quiet", action="store_true", help="print only errors")
 
 
+def check_epub_parser() -> argparse.ArgumentParser:
+    command = argparse.ArgumentParser(
+        prog="chapbook check-epub",
+        description="Check any EPUB with EPUBCheck (Java); exit 1 on any message.",
+    )
+    command.add_argument("epub", type=Path, metavar="FILE", help="the EPUB to check")
+    command.add_argument("-q", "--quiet", action="store_true", help="print only messages")
+    return command
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["preflight"]:
         return run_preflight(preflight_parser().parse_args(arguments[1:]))
+    if arguments[:1] == ["check-epub"]:
+        args = check_epub_parser().parse_args(arguments[1:])
+        return run_check_epub(args.epub, args.quiet)
     command = parser()
     args = command.parse_args(arguments)
     unknown = [target for target in args.targets if target not in TARGETS]
     if unknown:
-        choices = ", ".join((*TARGETS, "preflight"))
+        choices = ", ".join((*TARGETS, "preflight", "check-epub"))
         command.error(f"unknown target '{unknown[0]}' (choose from {choices})")
     targets = [target for target in TARGETS if target in args.targets] or list(TARGETS)
     try:
@@ -118,7 +137,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{output.path}  {output.size / 1024:.0f} KB  {output.seconds:.2f}s")
             for line in output.report:
                 print(f"  preflight: {line}")
-    return 0
+    epubs = [output.path for output in outputs if output.target == "epub"]
+    return max((run_check_epub(path, args.quiet) for path in epubs if args.check), default=0)
+
+
+def run_check_epub(path: Path, quiet: bool) -> int:
+    """EPUBCheck's verdict on `path`, printed; 1 if it has anything to say."""
+    if not path.is_file():
+        print(f"{path}: no such file", file=sys.stderr)
+        return 1
+    try:
+        messages = epubcheck_messages(path)
+    except (EpubCheckUnavailable, OSError, subprocess.TimeoutExpired) as failure:
+        print(f"{path}: {failure}", file=sys.stderr)
+        return 1
+    for message in messages:
+        print(message, file=sys.stderr)
+    if messages:
+        count = len(messages)
+        print(f"EPUBCheck: {count} message{'s' if count != 1 else ''}", file=sys.stderr)
+    elif not quiet:
+        print(f"EPUBCheck: {path} passes with no messages")
+    return 1 if messages else 0
 
 
 def run_preflight(args: argparse.Namespace) -> int:

@@ -30,7 +30,7 @@ IMAGE_TYPES = {
 }
 COVER_TYPES = {".png", ".jpg", ".jpeg"}
 FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
-STYLESHEETS = ("base.css", "epub.css", "print.css", "cover.css")
+STYLESHEETS = ("base.css", "epub.css", "print.css", "cover.css", "fonts.css")
 DEFAULT_STYLES = Path(__file__).resolve().parents[2] / "styles"
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(---|\.\.\.)[ \t]*(\n|\Z)", re.DOTALL)
 FRONT_MATTER_KEYS = ("title", "epigraph", "epigraph-source")

@@ -145,6 +145,8 @@ class Styles:
     epub: str
     print: str
     cover: str
+    fonts: str
+    """The typeface's `@font-face` rules."""
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from chapbook.markup import XHTML_WRAPPER
 from chapbook.model import FONT_FOLDER, Book, Chapter, Metadata, Part, Resource
 from chapbook.templating import render
 from chapbook.writers import pagemap
+from chapbook.writers.fonts import subset_font, used_characters
 from chapbook.writers.pagemap import OPENING, PageMap, PageStart, insert_breaks
 
 XHTML = "application/xhtml+xml"
@@ -58,7 +59,9 @@ def _package(book: Book, starts: PageMap) -> epub.EpubBook:
     ]
     nav = _nav(book, page_list)
     _declare_accessibility(package, book, page_list)
-    for item in [*pages, nav, _stylesheet(book), *_resources(book, cover)]:
+    stylesheet = _stylesheet(book)
+    fonts = _fonts(book, [*pages, nav], stylesheet) if book.epub.embed_fonts else []
+    for item in [*pages, nav, stylesheet, *_resources(book, cover), *fonts]:
         package.add_item(item)
     package.add_item(epub.EpubNcx())
     package.toc = [_toc_link(n, chapter) for n, chapter in enumerate(book.chapters, 1)]
@@ -239,10 +242,41 @@ def _xhtml(
 
 
 def _stylesheet(book: Book) -> epub.EpubItem:
-    css = book.styles.base + "\n" + book.styles.epub
+    """The base and EPUB styles; with `embed_fonts`, the typeface's rules before them."""
+    parts = [book.styles.fonts] if book.epub.embed_fonts else []
+    css = "\n".join([*parts, book.styles.base, book.styles.epub])
     return epub.EpubItem(
         uid="css", file_name=STYLESHEET, media_type="text/css", content=css.encode()
     )
+
+
+def _fonts(
+    book: Book, documents: Sequence[epub.EpubItem], stylesheet: epub.EpubItem
+) -> list[epub.EpubItem]:
+    """The fonts the stylesheet uses, each cut down to the characters of the book."""
+    css = stylesheet.content.decode()
+    texts = [document.content.decode() for document in documents]
+    characters = used_characters(texts, [css])
+    return [
+        epub.EpubItem(
+            uid=f"font-{n}",
+            file_name=font.href,
+            media_type=font.media_type,
+            content=subset_font(font.data, characters),
+        )
+        for n, font in enumerate(_used_fonts(book, css), 1)
+    ]
+
+
+def _used_fonts(book: Book, css: str) -> list[Resource]:
+    """The book's fonts that `css` (relative to `styles/`) refers to."""
+    folder = FONT_FOLDER.removeprefix("styles/")
+    return [
+        font
+        for font in book.resources
+        if font.href.startswith(FONT_FOLDER)
+        and f"{folder}{font.href.removeprefix(FONT_FOLDER)}" in css
+    ]
 
 
 def _resources(book: Book, cover: Resource) -> list[epub.EpubItem]:

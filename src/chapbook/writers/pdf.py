@@ -73,7 +73,8 @@ def write_pdf(book: Book) -> bytes:
 
 def print_book(book: Book) -> tuple[bytes, PageMap]:
     """Lay the book out as one document: the PDF's bytes, and where its pages begin."""
-    stylesheets = [page_css(book.print), book.styles.base + "\n" + book.styles.print]
+    styles = book.styles
+    stylesheets = [page_css(book.print), "\n".join((styles.fonts, styles.base, styles.print))]
     tags = book.print.variant not in ("pdf/x-1a", "pdf/x-3")
     pdf, document = lay_out(book, book_html(book), stylesheets, partial(finish, book), tags)
     labels = page_labels(len(document.pages), body_start_page(book, document))

@@ -103,7 +103,13 @@ def write_cover(book: Book, pages: int) -> bytes:
     def finish(document: Document, pdf: pydyf.PDF) -> None:
         finish_for_print(pdf, book, wrap.bleed, identifier)
 
-    pdf, _ = lay_out(book, cover_html(book, wrap), [book.styles.cover], finish, tags=False)
+    pdf, _ = lay_out(
+        book,
+        cover_html(book, wrap),
+        [book.styles.fonts + "\n" + book.styles.cover],
+        finish,
+        tags=False,
+    )
     return pdf
 
 
