@@ -122,6 +122,7 @@ def make_book(cover: Resource | None = None) -> Book:
             epub="h1 { text-align: center; }",
             print="",
             cover="",
+            fonts="",
         ),
         slug="keepers-year",
     )

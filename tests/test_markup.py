@@ -23,4 +23,4 @@ def test_a_title_with_markup_and_quotes() -> None:
 
 def test_scene_breaks_are_marked() -> None:
     rendered = render_markdown("One.\n\n* * *\n\nTwo.\n\n---\n\nThree.", "en", same, same)
-    assert rendered.body.count('<hr class="scene-break" />') == 2
+    assert rendered.body.count('<hr class="scene-break"/>') == 2

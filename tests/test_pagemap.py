@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from lxml import etree
-
-from chapbook.markup import XHTML_WRAPPER
+from chapbook.markup import fragment_xml, parse_fragment
 from chapbook.writers.pagemap import PageStart, insert_breaks, page_labels, roman
 
 
 def marked(body: str, *starts: PageStart) -> str:
-    container = etree.fromstring(f"{XHTML_WRAPPER}{body}</div>")
+    container = parse_fragment(body)
     insert_breaks(container, starts)
-    text = etree.tostring(container, encoding="unicode")
-    text = text[text.index(">") + 1 : text.rindex("</div>")]
-    return text.replace(' xmlns:epub="http://www.idpf.org/2007/ops"', "")
+    return fragment_xml(container)
 
 
 def marker(label: str) -> str:

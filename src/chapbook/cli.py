@@ -12,7 +12,7 @@ from pathlib import Path
 from chapbook import __version__
 from chapbook.config import DUPLEX, SHEETS, parse_trim
 from chapbook.epubcheck import EpubCheckUnavailable, epubcheck_messages
-from chapbook.errors import BookErrors
+from chapbook.errors import BookError, BookErrors
 from chapbook.model import BookletSettings, PageSize
 from chapbook.pipeline import TARGETS, build, preflight_file
 
@@ -129,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for field in dataclasses.fields(BookletSettings)
             if getattr(args, field.name) is not None
         }
-        outputs = build(args.manuscript, args.out, targets, overrides)
+        outputs = build(args.manuscript, args.out, targets, overrides, warn=print_warning)
     except (BookErrors, OSError) as failure:
         return failed(failure, "build")
     if not args.quiet:
@@ -139,6 +139,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"  preflight: {line}")
     epubs = [output.path for output in outputs if output.target == "epub"]
     return max((run_check_epub(path, args.quiet) for path in epubs if args.check), default=0)
+
+
+def print_warning(warning: BookError) -> None:
+    print(warning, file=sys.stderr)
 
 
 def run_check_epub(path: Path, quiet: bool) -> int:

@@ -13,10 +13,12 @@ class BookError:
     path: Path | str
     message: str
     line: int | None = None
+    warning: bool = False
+    """A warning is reported but does not stop the build."""
 
     def __str__(self) -> str:
         where = str(self.path) if self.line is None else f"{self.path}:{self.line}"
-        return f"{where}: {self.message}"
+        return f"{where}: {'warning: ' if self.warning else ''}{self.message}"
 
 
 class BookErrors(Exception):

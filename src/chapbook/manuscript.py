@@ -73,6 +73,7 @@ class Reader:
     root: Path
     config: Config
     errors: list[BookError] = field(default_factory=list)
+    warnings: list[BookError] = field(default_factory=list)
     images: dict[str, Resource] = field(default_factory=dict)
     links: list[Link] = field(default_factory=list)
     ids: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -82,6 +83,10 @@ class Reader:
         self.errors.append(
             BookError(shown(path) if isinstance(path, Path) else path, message, line)
         )
+
+    def warn(self, path: Path | str, message: str, line: int | None = None) -> None:
+        where = shown(path) if isinstance(path, Path) else path
+        self.warnings.append(BookError(where, message, line, warning=True))
 
 
 def read_book(manuscript: Path) -> Book:
@@ -107,6 +112,7 @@ def read_book(manuscript: Path) -> Book:
         booklet=reader.config.booklet,
         epub=reader.config.epub,
         styles=styles,
+        warnings=tuple(sorted(reader.warnings, key=lambda w: (str(w.path), w.line or 0))),
         slug=slugify(reader.config.book.title) or "book",
     )
 
@@ -180,6 +186,7 @@ def read_chapter(reader: Reader, entry: Entry, file_names: dict[Path, str]) -> C
         )
 
     rendered = render(body)
+    check_alt_text(reader, entry.path, text, rendered)
     epigraph = render(meta["epigraph"]).body if "epigraph" in meta else None
     source = inline(render(meta["epigraph-source"]).body) if "epigraph-source" in meta else None
     title, title_html = chapter_title(meta, rendered)
@@ -201,6 +208,14 @@ def read_chapter(reader: Reader, entry: Entry, file_names: dict[Path, str]) -> C
         epigraph=epigraph,
         epigraph_source=source,
     )
+
+
+def check_alt_text(reader: Reader, path: Path, text: str, rendered: Rendered) -> None:
+    """Warn of each image without a text alternative that is not marked decorative."""
+    for src in rendered.without_alt:
+        message = f"image '{src}' has no alt text: describe it in ![...] or mark it {{.decorative}}"
+        line = line_of(text, f"![]({src}") or line_of(text, f"]({src}") or line_of(text, src)
+        reader.warn(path, message, line)
 
 
 def number_chapters(chapters: list[Chapter]) -> list[Chapter]:

@@ -16,6 +16,8 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE
 
+from chapbook.typography import localize, localize_text
+
 Rewrite = Callable[[str], str]
 """Maps a link's href or an image's src, as the author wrote it, to its place in the book."""
 
@@ -32,12 +34,6 @@ EXTENSIONS = [
     "sane_lists",
 ]
 
-# Curly quotes and dashes as the book's language writes them (smarty's substitutions).
-QUOTES = {
-    "en": ("‘", "’", "“", "”"),
-    "de": ("‚", "‘", "„", "“"),
-    "fr": ("‹\u202f", "\u202f›", "«\u202f", "\u202f»"),
-}
 XHTML_WRAPPER = (
     '<div xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops">'
 )
@@ -51,25 +47,27 @@ class Rendered:
     title: str | None
     title_html: str | None
     ids: frozenset[str]
+    without_alt: tuple[str, ...] = ()
+    """The images (as written) that have no alt text and are not marked decorative."""
 
 
-def smarty_substitutions(language: str) -> dict[str, str]:
-    primary = language.split("-")[0].lower()
-    lsquo, rsquo, ldquo, rdquo = QUOTES.get(primary, QUOTES["en"])
-    return {
-        "left-single-quote": lsquo,
-        "right-single-quote": rsquo,
-        "left-double-quote": ldquo,
-        "right-double-quote": rdquo,
-        "left-angle-quote": "«",
-        "right-angle-quote": "»",
-        "ndash": "–",
-        "mdash": "—",
-        "ellipsis": "…",
-    }
+SMARTY = {
+    "left-single-quote": "‘",
+    "right-single-quote": "’",
+    "left-double-quote": "“",
+    "right-double-quote": "”",
+    "left-angle-quote": "«",
+    "right-angle-quote": "»",
+    "ndash": "–",
+    "mdash": "—",
+    "ellipsis": "…",
+}
+"""smarty's marks as characters (its default entities would not parse as XML); English,
+made the book's language's by `typography.localize`."""
+XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
-def new_markdown(language: str) -> markdown.Markdown:
+def new_markdown() -> markdown.Markdown:
     return markdown.Markdown(
         extensions=EXTENSIONS,
         output_format="xhtml",
@@ -79,20 +77,29 @@ def new_markdown(language: str) -> markdown.Markdown:
                 "BACKLINK_TEXT": "↩\ufe0e",
                 "BACKLINK_TITLE": "Back to the text of note %d",
             },
-            "smarty": {"substitutions": smarty_substitutions(language)},
+            "smarty": {"substitutions": SMARTY},
             "toc": {"slugify": slugify_unicode},
         },
     )
 
 
 def render_markdown(text: str, language: str, link: Rewrite, image: Rewrite) -> Rendered:
-    """Convert one chapter; `link` and `image` rewrite every href and src on the way."""
-    md = new_markdown(language)
-    book_tree = BookTree(md, link, image)
+    """Convert one chapter; `link` and `image` rewrite every href and src on the way,
+    raw HTML's included, and the typography follows `language`."""
+    md = new_markdown()
+    book_tree = BookTree(md)
     md.treeprocessors.register(book_tree, "chapbook", -10)
-    body = well_formed(md.convert(text))
-    ids = frozenset(re.findall(r'\bid="([^"]+)"', body))
-    return Rendered(body, book_tree.title, book_tree.title_html, ids)
+    body = parse_fragment(md.convert(text))
+    without_alt = rewrite_references(body, link, image)
+    localize(body, language)
+    ids = frozenset(str(e.get("id")) for e in body.iter() if e.get("id") is not None)
+    title_html = None
+    if book_tree.title_html is not None:
+        title = parse_fragment(book_tree.title_html)
+        localize(title, language)
+        title_html = fragment_xml(title)
+    title_text = None if book_tree.title is None else localize_text(book_tree.title, language)
+    return Rendered(fragment_xml(body), title_text, title_html, ids, without_alt)
 
 
 def inline(body: str) -> str:
@@ -102,12 +109,10 @@ def inline(body: str) -> str:
 
 
 class BookTree(Treeprocessor):
-    """Takes the title heading out, rewrites links and images, and marks up the notes."""
+    """Takes the title heading out and marks up note references, notes and scene breaks."""
 
-    def __init__(self, md: markdown.Markdown, link: Rewrite, image: Rewrite) -> None:
+    def __init__(self, md: markdown.Markdown) -> None:
         super().__init__(md)
-        self.link = link
-        self.image = image
         self.title: str | None = None
         self.title_html: str | None = None
 
@@ -136,16 +141,39 @@ class BookTree(Treeprocessor):
         return HTML_PLACEHOLDER_RE.sub(lambda match: str(blocks[int(match[1])]), text)
 
     def rewrite(self, element: ET.Element) -> None:
-        if element.tag == "a" and element.get("href") is not None:
-            if element.get("class") == "footnote-ref":
-                element.set("epub:type", "noteref")
-                element.set("role", "doc-noteref")
-            elif element.get("class") != "footnote-backref":
-                element.set("href", self.link(element.get("href", "")))
-        elif element.tag == "img" and element.get("src") is not None:
-            element.set("src", self.image(element.get("src", "")))
+        if element.tag == "a" and element.get("class") == "footnote-ref":
+            element.set("epub:type", "noteref")
+            element.set("role", "doc-noteref")
         elif element.tag == "hr":
             element.set("class", "scene-break")
+
+
+OWN_LINKS = {"footnote-ref", "footnote-backref", "note-number"}
+"""Classes of the links that the conversion itself made (notes and their back links)."""
+
+
+def rewrite_references(body: etree._Element, link: Rewrite, image: Rewrite) -> tuple[str, ...]:
+    """Point every link and image (raw HTML's too) at its place in the book; the images
+    (as written) that have no alt text and are not marked decorative."""
+    without_alt: list[str] = []
+    for element in body.iter(f"{XHTML}a", f"{XHTML}img"):
+        if element.tag == f"{XHTML}img" and element.get("src") is not None:
+            if not describe(element):
+                without_alt.append(element.get("src", ""))
+            element.set("src", image(element.get("src", "")))
+        elif element.get("href") is not None and element.get("class") not in OWN_LINKS:
+            element.set("href", link(element.get("href", "")))
+    return tuple(without_alt)
+
+
+def describe(image: etree._Element) -> bool:
+    """Whether the image has a text alternative or is decorative (class `decorative`:
+    hidden from assistive technology)."""
+    if "decorative" in (image.get("class") or "").split():
+        image.set("alt", "")
+        image.set("role", "presentation")
+        return True
+    return bool((image.get("alt") or "").strip())
 
 
 def mark_notes(notes: ET.Element) -> None:
@@ -198,14 +226,22 @@ def drop_backref(parent: ET.Element, link: ET.Element) -> None:
     parent.remove(link)
 
 
-def well_formed(fragment: str) -> str:
-    """The fragment as well-formed XHTML: kept if it parses as XML, else reserialized."""
+def parse_fragment(fragment: str) -> etree._Element:
+    """The fragment inside an XHTML `div`; what does not parse as XML (raw HTML written
+    the HTML way) is read as HTML and reserialized, so the result is always well-formed."""
     try:
-        etree.fromstring(f"{XHTML_WRAPPER}{fragment}</div>")
-        return fragment
+        return etree.fromstring(f"{XHTML_WRAPPER}{fragment}</div>")
     except etree.XMLSyntaxError:
         pass
     container = lxml_html.fragment_fromstring(fragment, create_parent="div")
     parts = [container.text or ""] if container.text else []
     parts += [etree.tostring(child, method="xml", encoding="unicode") for child in container]
-    return "".join(parts)
+    return etree.fromstring(f"{XHTML_WRAPPER}{''.join(parts)}</div>")
+
+
+def fragment_xml(container: etree._Element) -> str:
+    """The content of a container made by `parse_fragment`, as XHTML text."""
+    text = etree.tostring(container, encoding="unicode")
+    if text.endswith("/>"):
+        return ""
+    return text[text.index(">") + 1 : text.rindex("</div>")]

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from chapbook.errors import BookError
+
 PT_PER_MM = 72 / 25.4
 """PDF points per millimetre."""
 FONT_FOLDER = "styles/fonts/"
@@ -162,6 +164,8 @@ class Book:
     styles: Styles
     slug: str
     epub: EpubSettings = field(default_factory=EpubSettings)
+    warnings: tuple[BookError, ...] = ()
+    """What the reader found worth telling the author that does not stop the build."""
 
     @property
     def body_start(self) -> Chapter | None:

@@ -49,14 +49,18 @@ def build(
     out: Path,
     targets: Sequence[str] = TARGETS,
     booklet: Mapping[str, Any] | None = None,
+    warn: Callable[[BookError], None] | None = None,
 ) -> list[Output]:
     """Build the targets of the book in `manuscript` into `out`; `booklet` overrides
-    fields of the book's BookletSettings (command-line flags).
+    fields of the book's BookletSettings (command-line flags); `warn` hears of each warning.
 
     Raises BookErrors (and writes nothing) if the book has errors. Outputs are made in
     memory first and each replaces its file only when complete.
     """
     book = read_book(manuscript)
+    for warning in book.warnings:
+        if warn is not None:
+            warn(warning)
     if booklet:
         book = dataclasses.replace(book, booklet=dataclasses.replace(book.booklet, **booklet))
     made = Made()

@@ -16,7 +16,7 @@ from lxml import etree
 
 from chapbook import __version__
 from chapbook.cover import generate_cover
-from chapbook.markup import XHTML_WRAPPER
+from chapbook.markup import fragment_xml, parse_fragment
 from chapbook.model import FONT_FOLDER, Book, Chapter, Metadata, Part, Resource
 from chapbook.templating import render
 from chapbook.writers import pagemap
@@ -151,11 +151,10 @@ def _with_breaks(body: str, starts: Sequence[PageStart]) -> tuple[str, list[str]
     """`body` with page-break markers put in, and the labels of those it could place."""
     if not starts:
         return body, []
-    container = etree.fromstring(f"{XHTML_WRAPPER}{body}</div>")
+    container = parse_fragment(body)
     insert_breaks(container, starts)
     placed = [start.label for start in starts if _has_id(container, f"page-{start.label}")]
-    text = etree.tostring(container, encoding="unicode")
-    return text[text.index(">") + 1 : text.rindex("</div>")], placed
+    return fragment_xml(container), placed
 
 
 def _has_id(container: etree._Element, identifier: str) -> bool:
@@ -207,7 +206,7 @@ def _images(book: Book) -> list[bool]:
     """For each image in the chapters, whether it has a text alternative."""
     found: list[bool] = []
     for chapter in book.chapters:
-        container = etree.fromstring(f"{XHTML_WRAPPER}{chapter.body}</div>")
+        container = parse_fragment(chapter.body)
         for image in container.iter("{http://www.w3.org/1999/xhtml}img"):
             decorative = image.get("role") in ("presentation", "none")
             found.append(decorative or bool((image.get("alt") or "").strip()))
