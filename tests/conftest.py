@@ -94,3 +94,11 @@ def full(tmp_path_factory: pytest.TempPathFactory) -> Built:
 @pytest.fixture(scope="session")
 def long(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return Built(build(BOOKS / "long", tmp_path_factory.mktemp("long"), ["pdf"]))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--save-golden",
+        action="store_true",
+        help="rewrite tests/golden/ from the current build instead of comparing with it",
+    )
