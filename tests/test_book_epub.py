@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import shutil
 import zipfile
+from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from conftest import Built
+import pytest
+from conftest import BOOKS, Built
+from PIL import Image
 
 from chapbook.epubcheck import epubcheck_messages
+from chapbook.errors import BookError, BookErrors
+from chapbook.pipeline import build
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
+OPF = "{http://www.idpf.org/2007/opf}"
 
 
 def test_epubcheck_is_silent_on_the_sample_book(sample: Built) -> None:
@@ -68,3 +75,55 @@ def test_images_are_carried_with_their_alt_text(full: Built) -> None:
     assert image.get("alt") == "A small square map with a red dot"
     with zipfile.ZipFile(full.epub) as archive:
         assert "EPUB/images/map.png" in archive.namelist()
+
+
+def with_cover(tmp_path: Path, size: tuple[int, int] | None) -> Path:
+    """The full test book with a cover image of `size` pixels (None: a broken file)."""
+    book = tmp_path / "book"
+    shutil.copytree(BOOKS / "full", book)
+    if size is None:
+        (book / "cover.png").write_bytes(b"\x89PNG not really")
+    else:
+        Image.new("RGB", size, (200, 40, 40)).save(book / "cover.png")
+    with (book / "book.toml").open("r+", encoding="utf-8") as toml:
+        text = toml.read().replace("[book]\n", '[book]\ncover = "cover.png"\n')
+        toml.seek(0)
+        toml.write(text)
+    return book
+
+
+def test_the_authors_cover_comes_first_marked_as_the_cover_image(tmp_path: Path) -> None:
+    warnings: list[BookError] = []
+    (output,) = build(
+        with_cover(tmp_path, (1600, 2560)), tmp_path / "out", ["epub"], None, warnings.append
+    )
+    assert warnings == []
+    with zipfile.ZipFile(output.path) as archive:
+        opf = ET.fromstring(archive.read("EPUB/content.opf"))
+        cover_page = archive.read("EPUB/cover.xhtml").decode()
+    items = {i.get("id"): i for i in opf.iter(f"{OPF}item")}
+    assert items["cover-image"].get("href") == "cover.png"
+    assert items["cover-image"].get("properties") == "cover-image"
+    assert [i.get("href") for i in items.values()].count("cover.png") == 1
+    first = next(opf.iter(f"{OPF}itemref")).get("idref")
+    assert items[first].get("href") == "cover.xhtml" and 'src="cover.png"' in cover_page
+    assert epubcheck_messages(output.path) == []
+
+
+def test_a_small_cover_is_a_warning_and_a_broken_one_an_error(tmp_path: Path) -> None:
+    warnings: list[BookError] = []
+    build(
+        with_cover(tmp_path / "small", (800, 1200)),
+        tmp_path / "out",
+        ["epub"],
+        None,
+        warnings.append,
+    )
+    assert [w.message for w in warnings] == [
+        "cover 'cover.png' is 800 x 1200 px; ebook shops ask for at least 1600 px on the long side"
+    ]
+    with pytest.raises(BookErrors) as failure:
+        build(with_cover(tmp_path / "broken", None), tmp_path / "out", ["epub"])
+    assert [e.message for e in failure.value.errors] == [
+        "cover 'cover.png' is not a readable image"
+    ]

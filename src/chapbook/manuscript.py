@@ -4,6 +4,7 @@ every error found on the way."""
 from __future__ import annotations
 
 import html
+import io
 import os
 import re
 import unicodedata
@@ -14,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 import yaml
+from PIL import Image
 
 from chapbook.config import Config, load_config
 from chapbook.errors import BookError, BookErrors, line_of
@@ -29,6 +31,8 @@ IMAGE_TYPES = {
     ".webp": "image/webp",
 }
 COVER_TYPES = {".png", ".jpg", ".jpeg"}
+COVER_LONG_SIDE = 1600
+"""Pixels on the long side that ebook shops ask of a cover image."""
 FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
 STYLESHEETS = ("base.css", "epub.css", "print.css", "cover.css", "fonts.css")
 DEFAULT_STYLES = Path(__file__).resolve().parents[2] / "styles"
@@ -359,7 +363,26 @@ def read_cover(reader: Reader) -> Resource | None:
     if path.suffix.lower() not in COVER_TYPES:
         reader.error(reader.config.source, f"cover '{name}' must be a PNG or JPEG image", line)
         return None
-    return load_resource(reader, reader.config.source, path, name, line, kind="cover")
+    cover = load_resource(reader, reader.config.source, path, name, line, kind="cover")
+    if cover is not None:
+        check_cover_size(reader, cover, name, line)
+    return cover
+
+
+def check_cover_size(reader: Reader, cover: Resource, name: str, line: int | None) -> None:
+    """A cover must be a readable image; under COVER_LONG_SIDE pixels it is a warning."""
+    try:
+        with Image.open(io.BytesIO(cover.data)) as image:
+            width, height = image.size
+    except (OSError, Image.DecompressionBombError):
+        reader.error(reader.config.source, f"cover '{name}' is not a readable image", line)
+        return
+    if max(width, height) < COVER_LONG_SIDE:
+        message = (
+            f"cover '{name}' is {width} x {height} px; ebook shops ask for at least "
+            f"{COVER_LONG_SIDE} px on the long side"
+        )
+        reader.warn(reader.config.source, message, line)
 
 
 def read_styles(reader: Reader) -> tuple[Styles, list[Resource]]:
