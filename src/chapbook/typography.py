@@ -19,7 +19,9 @@ Every other language, English included, is left as it is.
 A block (a paragraph, a list item, a heading, ...) is read as one string made of its
 text and the text of its inline elements, so quotes pair up and spaces go in across
 `<em>` and the like; each character is written back where it came from. Text inside
-`code`, `pre` and the like is never read. Both functions are idempotent.
+`code`, `pre` and the like is never read. Both functions are idempotent: a second run
+finds nothing to change (as long as the quotation marks make some sense: a few tangles
+of stray, crossed marks can still move on a second run).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ KIND = {"“": DOUBLE, "”": DOUBLE, "„": DOUBLE, "«": DOUBLE, "»": DOUBLE}
 KIND |= {"‘": SINGLE, "’": SINGLE, "‚": SINGLE, "‹": SINGLE, "›": SINGLE}
 CLOSING = {"«": "»", "‹": "›", "“": "”", "‘": "’", "„": "“", "‚": "‘"}
 OPENING_MARKS = "([{«‹“‘„‚"
+"""What no space is put after before ; ! ? :."""
 CLOSING_MARKS = ")]}»›”’"
 """What may come before ; ! ? : when a space is put in front of them."""
 URL = re.compile(r"(?:\b[A-Za-z][A-Za-z0-9+.\-]*://|\bwww\.)[^\s\u2029\ufffc]*")
@@ -120,6 +123,19 @@ def apply(stream: Stream, edits: list[Edit]) -> Stream:
     pieces.append(stream.text[position:])
     owners += stream.owners[position:]
     return Stream("".join(pieces), tuple(owners))
+
+
+Pass = Callable[[Stream], Stream]
+"""One rule, applied to a block's stream."""
+
+
+def chain(passes: list[Pass]) -> Pass:
+    def run(stream: Stream) -> Stream:
+        for step in passes:
+            stream = step(stream)
+        return stream
+
+    return run
 
 
 def replace(stream: Stream, start: int, end: int, text: str) -> Edit:
@@ -241,9 +257,7 @@ class Opener:
 class Quotes:
     """The quotation marks of a text, paired: which opens, which closes, which is an
     apostrophe. English ’ closes the innermost open single quote unless it is an
-    apostrophe (see `may_close`); ‘n’ (rock ‘n’ roll as smarty writes it) is two.
-    A ” with nothing open to close is a closing mark (a quotation that began in an
-    earlier paragraph) if it follows a word, and is left as typed otherwise."""
+    apostrophe (see `may_close`); ‘n’ (rock ‘n’ roll as smarty writes it) is two."""
 
     def __init__(self, text: str, style: QuoteStyle) -> None:
         self.text = text
@@ -258,7 +272,7 @@ class Quotes:
         self.unpaired += self.stack
 
     def take(self, index: int, char: str) -> None:
-        if self.is_elision(index):
+        if char in "‘’" and self.is_elision(index):
             self.elisions.append(index)
         elif char in self.style.openers:
             self.stack.append(Opener(index, KIND[char], english=False))
@@ -268,8 +282,8 @@ class Quotes:
             self.close(index, KIND[char])
         elif char in "“‘":
             self.stack.append(Opener(index, KIND[char], english=True))
-        elif char == "”" and not self.close(index, DOUBLE) and self.in_closing_place(index):
-            self.strays.append(index)
+        elif char == "”":
+            self.take_closing_double(index)
         elif char == "’" and self.may_close(index):
             self.close(index, SINGLE)
 
@@ -290,7 +304,18 @@ class Quotes:
             return self.stack[-1] if self.stack and self.stack[-1].kind == SINGLE else None
         return next((opener for opener in reversed(self.stack) if opener.kind == kind), None)
 
+    def take_closing_double(self, index: int) -> None:
+        """” closes the latest open double quote — in French only an English one, as a «
+        there may have been a ‘ before a first run. With nothing to close, it closes a
+        quotation begun in an earlier paragraph if it follows a word; else it stays."""
+        latest = self.latest(DOUBLE)
+        if latest is not None and (latest.english or not self.style.by_depth):
+            self.close(index, DOUBLE)
+        elif self.in_closing_place(index, strict=True):
+            self.strays.append(index)
+
     def close(self, index: int, kind: str) -> bool:
+        """Close the open quote of this kind, if any; the ones opened after it stay open."""
         opener = self.latest(kind)
         if opener is None:
             return False
@@ -315,13 +340,22 @@ class Quotes:
         word = self.text[max(index - 1, 0) : index + 4]
         return re.fullmatch(r"(?:^|[^\w’‘])[‘’][nN]’(?:$|[^\w’‘])", word) is not None
 
-    def in_closing_place(self, index: int) -> bool:
-        """After a word or a closing mark, and not before a word or an opening mark."""
+    def in_closing_place(self, index: int, strict: bool = False) -> bool:
+        """After a word or a closing mark, and not before a word or an opening mark.
+
+        A German “ with nothing open is read as closing where this holds. In German,
+        every mark a first run may turn into “ or ‘ counts against it, and a stray ” is
+        made a closing mark only where it holds `strict`ly, so that a second run reads
+        the marks the same."""
         before, after = self.text[index - 1 : index], self.text[index + 1 : index + 2]
         opening = self.style.opening()
-        follows = before not in ("", BREAK) and not before.isspace() and before not in opening
-        precedes = after != "" and (after.isalnum() or after in OBJECT + opening + "“‘")
-        return follows and not precedes
+        german = "“" in self.style.closers
+        not_before = opening + ("“‘" if strict and german else "")
+        not_after = opening + ("“‘’”" if german else "")
+        just_opened = bool(self.stack) and self.stack[-1].index == index - 1
+        follows = before not in ("", BREAK, *not_before) and not before.isspace()
+        precedes = after != "" and (after.isalnum() or after in OBJECT + not_after)
+        return follows and not just_opened and not precedes
 
     def spans(self) -> list[tuple[int, int]]:
         """Where each quotation runs: paired ones to their close, open doubles to the end."""
@@ -444,7 +478,7 @@ def abbreviation_pattern(abbreviations: tuple[str, ...]) -> re.Pattern[str]:
     def one(abbreviation: str) -> str:
         first, rest = abbreviation[0], abbreviation[1:]
         parts = [re.escape(part) for part in rest.split(" ")]
-        return f"[{first.lower()}{first.upper()}]" + f"[ \\n{NBSP}{NNBSP}]".join(parts)
+        return f"[{first.lower()}{first.upper()}]" + f"[ \n{NBSP}{NNBSP}]".join(parts)
 
     longest_first = sorted(abbreviations, key=len, reverse=True)
     return re.compile(rf"(?<![^\W\d_])(?:{'|'.join(one(item) for item in longest_first)})")
@@ -464,18 +498,6 @@ def abbreviation_spaces(stream: Stream) -> Stream:
 
 
 # Languages.
-
-Pass = Callable[[Stream], Stream]
-
-
-def chain(passes: list[Pass]) -> Pass:
-    def run(stream: Stream) -> Stream:
-        for step in passes:
-            stream = step(stream)
-        return stream
-
-    return run
-
 
 FRENCH_QUOTES = QuoteStyle(("«", "»"), ("“", "”"), by_depth=True, openers="«‹", closers="»›")
 GERMAN_QUOTES = QuoteStyle(("„", "“"), ("‚", "‘"), by_depth=False, openers="„‚", closers="“‘")
