@@ -17,6 +17,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE
 
 from chapbook.typography import localize, localize_text
+from chapbook.words import words
 
 Rewrite = Callable[[str], str]
 """Maps a link's href or an image's src, as the author wrote it, to its place in the book."""
@@ -75,7 +76,6 @@ def new_markdown() -> markdown.Markdown:
             "footnotes": {
                 "SEPARATOR": "-",
                 "BACKLINK_TEXT": "↩\ufe0e",
-                "BACKLINK_TITLE": "Back to the text of note %d",
             },
             "smarty": {"substitutions": SMARTY},
             "toc": {"slugify": slugify_unicode},
@@ -87,7 +87,7 @@ def render_markdown(text: str, language: str, link: Rewrite, image: Rewrite) -> 
     """Convert one chapter; `link` and `image` rewrite every href and src on the way,
     raw HTML's included, and the typography follows `language`."""
     md = new_markdown()
-    book_tree = BookTree(md)
+    book_tree = BookTree(md, words(language).notes)
     md.treeprocessors.register(book_tree, "chapbook", -10)
     body = parse_fragment(md.convert(text))
     without_alt = rewrite_references(body, link, image)
@@ -111,8 +111,9 @@ def inline(body: str) -> str:
 class BookTree(Treeprocessor):
     """Takes the title heading out and marks up note references, notes and scene breaks."""
 
-    def __init__(self, md: markdown.Markdown) -> None:
+    def __init__(self, md: markdown.Markdown, notes_label: str) -> None:
         super().__init__(md)
+        self.notes_label = notes_label
         self.title: str | None = None
         self.title_html: str | None = None
 
@@ -122,7 +123,7 @@ class BookTree(Treeprocessor):
             self.rewrite(element)
         for notes in root.iter("div"):
             if notes.get("class") == "footnote":
-                mark_notes(notes)
+                mark_notes(notes, self.notes_label)
 
     def take_title(self, root: ET.Element) -> None:
         if len(root) and root[0].tag == "h1":
@@ -176,14 +177,14 @@ def describe(image: etree._Element) -> bool:
     return bool((image.get("alt") or "").strip())
 
 
-def mark_notes(notes: ET.Element) -> None:
+def mark_notes(notes: ET.Element, label: str) -> None:
     """Python-Markdown's footnote list -> a section of footnote asides, each opening with
     its number, which links back to the (first) reference."""
     notes.tag = "section"
     notes.attrib.clear()
     notes.set("class", "footnotes")
     notes.set("epub:type", "footnotes")
-    notes.set("aria-label", "Notes")
+    notes.set("aria-label", label)
     items = [note for rule_or_list in list(notes) for note in rule_or_list.iter("li")]
     for child in list(notes):
         notes.remove(child)

@@ -19,6 +19,7 @@ from chapbook.cover import generate_cover
 from chapbook.markup import fragment_xml, parse_fragment
 from chapbook.model import FONT_FOLDER, Book, Chapter, Metadata, Part, Resource
 from chapbook.templating import render
+from chapbook.words import words
 from chapbook.writers import pagemap
 from chapbook.writers.fonts import subset_font, used_characters
 from chapbook.writers.pagemap import OPENING, PageMap, PageStart, insert_breaks
@@ -228,7 +229,10 @@ def _summary(book: Book, images: list[bool], paged: bool) -> str:
 
 def _render(book: Book, name: str, **context: object) -> str:
     template = f"epub/{name}.xhtml.j2"
-    return render(template, metadata=book.metadata, stylesheet=STYLESHEET, **context)
+    language = book.metadata.language
+    return render(
+        template, metadata=book.metadata, words=words(language), stylesheet=STYLESHEET, **context
+    )
 
 
 def _xhtml(

@@ -22,6 +22,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from chapbook.errors import BookError, BookErrors
 from chapbook.model import PT_PER_MM, Book, Chapter, PrintSettings
 from chapbook.templating import render
+from chapbook.words import words
 from chapbook.writers.pagemap import (
     FRONT_PAGES,
     PageMap,
@@ -200,6 +201,7 @@ def book_html(book: Book) -> str:
     return render(
         "print/book.html.j2",
         meta=book.metadata,
+        words=words(book.metadata.language),
         settings=book.print,
         timestamp=book.metadata.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
         chapters=[print_chapter(chapter) for chapter in book.chapters],
