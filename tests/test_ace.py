@@ -31,9 +31,10 @@ MANUSCRIPTS = [ROOT / "manuscript", *TEST_BOOKS]
 
 
 def build_epub(manuscript: Path, out: Path) -> Path:
-    """Build only the EPUB of the book in `manuscript` into `out`."""
-    (output,) = build(manuscript, out, ["epub"], {})
-    return output.path
+    """Build the EPUB of the book in `manuscript` into `out`, with the print PDF, as
+    `python build.py` does: so with its page-break markers and page-list."""
+    outputs = build(manuscript, out, ["epub", "pdf"], {})
+    return next(output.path for output in outputs if output.target == "epub")
 
 
 @pytest.mark.parametrize(

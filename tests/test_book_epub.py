@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import zipfile
 from pathlib import Path
@@ -127,3 +128,23 @@ def test_a_small_cover_is_a_warning_and_a_broken_one_an_error(tmp_path: Path) ->
     assert [e.message for e in failure.value.errors] == [
         "cover 'cover.png' is not a readable image"
     ]
+
+
+def test_a_full_build_gives_the_same_epub_twice_and_follows_source_date_epoch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def epub(out: str) -> bytes:
+        outputs = build(BOOKS / "features", tmp_path / out, ["epub", "pdf"])
+        return next(o.path for o in outputs if o.target == "epub").read_bytes()
+
+    first, second = epub("one"), epub("two")
+    assert first == second
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14T22:13:20Z
+    dated = epub("three")
+    with zipfile.ZipFile(io.BytesIO(dated)) as archive:
+        opf = archive.read("EPUB/content.opf").decode()
+        stamps = {info.date_time for info in archive.infolist()}
+        first_name = archive.infolist()[0]
+    assert '<meta property="dcterms:modified">2023-11-14T22:13:20Z</meta>' in opf
+    assert stamps == {(2023, 11, 14, 22, 13, 20)}
+    assert first_name.filename == "mimetype" and first_name.compress_type == zipfile.ZIP_STORED
