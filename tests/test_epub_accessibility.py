@@ -63,10 +63,15 @@ def test_accessibility_metadata_describes_the_book(features: Features) -> None:
     assert features.document("content.opf").get(XML_LANG) == "en-US"
 
 
-def test_a_book_whose_images_all_have_alt_text_is_sufficient_as_text(tmp_path: Path) -> None:
-    (output,) = build(BOOKS / "full", tmp_path, ["epub"])
+def package_of_epub_alone(manuscript: Path, out: Path) -> str:
+    """The package document of the book's EPUB built alone (without the print PDF)."""
+    (output,) = build(manuscript, out, ["epub"])
     with zipfile.ZipFile(output.path) as archive:
-        opf = archive.read("EPUB/content.opf").decode()
+        return archive.read("EPUB/content.opf").decode()
+
+
+def test_a_book_whose_images_all_have_alt_text_is_sufficient_as_text(tmp_path: Path) -> None:
+    opf = package_of_epub_alone(BOOKS / "full", tmp_path)
     assert '<meta property="schema:accessModeSufficient">textual</meta>' in opf
     assert '<meta property="schema:accessibilityFeature">alternativeText</meta>' in opf
     assert "pageBreakSource" not in opf and "pageNavigation" not in opf
@@ -135,8 +140,6 @@ def test_semantics_of_every_part(features: Features) -> None:
 
 
 def test_the_sample_book_has_the_accessibility_metadata_too(tmp_path: Path) -> None:
-    (output,) = build(ROOT / "manuscript", tmp_path, ["epub"])
-    with zipfile.ZipFile(output.path) as archive:
-        opf = archive.read("EPUB/content.opf").decode()
+    opf = package_of_epub_alone(ROOT / "manuscript", tmp_path)
     assert '<meta property="schema:accessMode">textual</meta>' in opf
     assert '<meta property="schema:accessModeSufficient">textual</meta>' in opf
