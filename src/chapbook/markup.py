@@ -41,6 +41,14 @@ XHTML_WRAPPER = (
 
 
 @dataclass(frozen=True)
+class Removal:
+    """Something taken out of raw HTML: why, and text to find its line by."""
+
+    message: str
+    needle: str
+
+
+@dataclass(frozen=True)
 class Rendered:
     """A chapter's Markdown, converted. `title` comes from a leading `# ` heading, if any."""
 
@@ -50,6 +58,8 @@ class Rendered:
     ids: frozenset[str]
     without_alt: tuple[str, ...] = ()
     """The images (as written) that have no alt text and are not marked decorative."""
+    removed: tuple[Removal, ...] = ()
+    """What was taken out of the chapter's raw HTML."""
 
 
 SMARTY = {
@@ -90,6 +100,7 @@ def render_markdown(text: str, language: str, link: Rewrite, image: Rewrite) -> 
     book_tree = BookTree(md, words(language).notes)
     md.treeprocessors.register(book_tree, "chapbook", -10)
     body = parse_fragment(md.convert(text))
+    removed = sanitize(body)
     without_alt = rewrite_references(body, link, image)
     localize(body, language)
     ids = frozenset(str(e.get("id")) for e in body.iter() if e.get("id") is not None)
@@ -99,7 +110,7 @@ def render_markdown(text: str, language: str, link: Rewrite, image: Rewrite) -> 
         localize(title, language)
         title_html = fragment_xml(title)
     title_text = None if book_tree.title is None else localize_text(book_tree.title, language)
-    return Rendered(fragment_xml(body), title_text, title_html, ids, without_alt)
+    return Rendered(fragment_xml(body), title_text, title_html, ids, without_alt, removed)
 
 
 def inline(body: str) -> str:
@@ -147,6 +158,77 @@ class BookTree(Treeprocessor):
             element.set("role", "doc-noteref")
         elif element.tag == "hr":
             element.set("class", "scene-break")
+
+
+DROPPED = {
+    **dict.fromkeys(("script", "noscript", "template"), "a script"),
+    **dict.fromkeys(
+        ("iframe", "frame", "frameset", "object", "embed", "applet"), "embedded content"
+    ),
+    **dict.fromkeys(("form", "input", "button", "select", "textarea"), "a form"),
+    **dict.fromkeys(("style", "link", "meta", "base"), "a head element"),
+    **dict.fromkeys(("audio", "video", "source", "track", "picture"), "media"),
+    "svg": "inline SVG (use an image file)",
+}
+"""Raw HTML elements removed from a chapter (with what they hold), and why."""
+SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript|data:text/html)", re.IGNORECASE)
+URL_ATTRIBUTES = ("href", "src", "action", "formaction", "poster", "background")
+
+
+def sanitize(body: etree._Element) -> tuple[Removal, ...]:
+    """Take scripts, event handlers, embedded content, forms and script URLs out of the
+    chapter, and style attributes that load files; say what went."""
+    removed: list[Removal] = []
+    for element in list(body.iterchildren(etree.Element)):
+        name = etree.QName(element).localname
+        if name in DROPPED:
+            removed.append(Removal(f"<{name}> removed: {DROPPED[name]}", f"<{name}"))
+            drop(element)
+        else:
+            removed.extend(clean_attributes(element, name))
+            removed.extend(sanitize(element))
+    return tuple(removed)
+
+
+def clean_attributes(element: etree._Element, name: str) -> list[Removal]:
+    removed = []
+    for attribute in list(element.attrib):
+        local = etree.QName(attribute).localname
+        value = element.get(attribute) or ""
+        if local.lower().startswith("on"):
+            reason = "an event handler"
+        elif local in URL_ATTRIBUTES and SCRIPT_URL.match(value):
+            reason = "a script URL"
+        elif local == "style" and "url(" in value.lower().replace(" ", ""):
+            reason = "a style that loads a file"
+        elif local == "srcset":
+            reason = "image sets are not supported"
+        else:
+            continue
+        del element.attrib[attribute]
+        removed.append(Removal(f'{local}="…" removed from <{name}>: {reason}', f"{local}="))
+    return removed
+
+
+def drop(element: etree._Element) -> None:
+    """Remove an element and what it holds, keeping the text that follows it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    previous = element.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + (element.tail or "")
+    else:
+        parent.text = (parent.text or "") + (element.tail or "")
+    parent.remove(element)
+    if is_empty_paragraph(parent) and parent.getparent() is not None:
+        drop(parent)
+
+
+def is_empty_paragraph(element: etree._Element) -> bool:
+    """A `<p>` left with nothing in it, once what it held was removed."""
+    empty = not len(element) and not (element.text or "").strip()
+    return empty and etree.QName(element).localname == "p"
 
 
 OWN_LINKS = {"footnote-ref", "footnote-backref", "note-number"}

@@ -9,6 +9,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import fields
 from functools import partial
 from typing import Any
 
@@ -19,8 +20,8 @@ from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from chapbook.errors import BookError, BookErrors
-from chapbook.model import PT_PER_MM, Book, Chapter, PrintSettings
+from chapbook.errors import BookError, BookErrors, line_of
+from chapbook.model import PT_PER_MM, Book, Chapter, PrintSettings, Styles
 from chapbook.templating import render
 from chapbook.words import words
 from chapbook.writers.pagemap import (
@@ -54,13 +55,26 @@ class BookFetcher(URLFetcher):  # type: ignore[misc]
             raise ValueError(f"'{url}' is not a file of the book")
         return URLFetcherResponse(url, resource.data, headers={"Content-Type": resource.media_type})
 
-    def raise_refusals(self) -> None:
+    def raise_refusals(self, book: Book) -> None:
         """Report every URL the stylesheets or pages asked for that is not the book's."""
         if self.refused:
-            errors = [
-                BookError("styles", f"'{url}' is not a file of the book") for url in self.refused
-            ]
-            raise BookErrors(errors)
+            raise BookErrors([refusal(book, url) for url in dict.fromkeys(self.refused)])
+
+
+def refusal(book: Book, url: str) -> BookError:
+    """The error for a refused URL, at the stylesheet line or the chapter that names it
+    (as written, or as WeasyPrint resolved it: then found by its file name)."""
+    message = f"'{url}' is not a file of the book"
+    texts = {
+        f"styles/{field.name}.css": getattr(book.styles, field.name) for field in fields(Styles)
+    }
+    texts |= {chapter.source: chapter.body for chapter in book.chapters}
+    for needle in dict.fromkeys((url, url.rstrip("/").rsplit("/", 1)[-1])):
+        for place, text in texts.items():
+            if needle in text:
+                line = line_of(text, needle) if place.startswith("styles/") else None
+                return BookError(place, message, line)
+    return BookError("styles", message)
 
 
 Finisher = Callable[[Document, pydyf.PDF], None]
@@ -99,7 +113,7 @@ def lay_out(
     with source_date_epoch(int(book.metadata.modified.timestamp())):
         document = html_document.render(stylesheets=sheets, font_config=fonts, **options)
         pdf: bytes = document.write_pdf(finisher=finisher, **options)
-    fetcher.raise_refusals()
+    fetcher.raise_refusals(book)
     return pdf, document
 
 
