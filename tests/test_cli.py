@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import errno
 import io
+import os
+import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
 from conftest import MM
+
+from chapbook.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 ERRORS = Path(__file__).resolve().parent / "books" / "errors"
@@ -214,3 +220,69 @@ def test_check_epub_passes_a_good_file_and_names_each_fault_of_a_bad_one(tmp_pat
     assert result.stderr.strip().endswith("EPUBCheck: 1 message")
     missing = run("check-epub", str(tmp_path / "none.epub"))
     assert missing.returncode == 1 and "none.epub: no such file" in missing.stderr
+
+
+def test_an_output_folder_that_is_a_file_is_named_in_one_line(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    out.write_text("not a folder")
+    result = run("-o", str(out), "epub")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"{out}: is a file, not a folder"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write in any folder")
+def test_an_output_folder_without_write_permission_is_named_in_one_line(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    out.mkdir(mode=0o555)
+    result = run("-o", str(out), "epub")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"{out}: cannot write here (Permission denied)"]
+    assert list(out.iterdir()) == []
+
+
+def test_a_folder_that_refuses_files_is_named_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As the test above, where root's writes are refused too: no file may be made in `out`."""
+    out = tmp_path / "dist"
+    out.mkdir()
+    real_open = os.open
+
+    def refuse(path: Any, flags: int, mode: int = 0o777, **options: Any) -> int:
+        if Path(path).parent == out:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real_open(path, flags, mode, **options)
+
+    monkeypatch.setattr(os, "open", refuse)
+    assert main(["-m", str(ROOT / "tests/books/full"), "-o", str(out), "epub"]) == 1
+    assert capsys.readouterr().err.splitlines() == [f"{out}: cannot write here (Permission denied)"]
+    assert list(out.iterdir()) == []
+
+
+def test_a_full_disk_leaves_every_previous_output_and_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book, out = tmp_path / "book", tmp_path / "dist"
+    shutil.copytree(ROOT / "tests/books/full", book)
+    arguments = ["-q", "-m", str(book), "-o", str(out), "epub", "pdf"]
+    assert main(arguments) == 0
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    with (book / "chapters" / "02-tables.md").open("a", encoding="utf-8") as chapter:
+        chapter.write("\nA new last paragraph, in both outputs.\n")
+    real_write = os.write
+
+    def fill_up(handle: int, data: Any) -> int:
+        """The disk fills up halfway through the PDF (written after the whole EPUB)."""
+        written = os.fstat(handle)
+        if not any(os.path.samestat(written, part.stat()) for part in out.glob(".*.pdf.*.part")):
+            return real_write(handle, data)
+        if written.st_size == 0:
+            return real_write(handle, data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "write", fill_up)
+    assert main(arguments) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"{out / 'the-field-guide.pdf'}: no space left on device"
+    ]
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before

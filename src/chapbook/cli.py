@@ -6,7 +6,7 @@ import argparse
 import dataclasses
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from chapbook import __version__
@@ -14,7 +14,7 @@ from chapbook.config import DUPLEX, SHEETS, parse_trim
 from chapbook.epubcheck import EpubCheckUnavailable, epubcheck_messages
 from chapbook.errors import BookError, BookErrors
 from chapbook.model import BookletSettings, PageSize
-from chapbook.pipeline import TARGETS, build, preflight_file
+from chapbook.pipeline import TARGETS, WriteError, build, preflight_file
 
 
 def parser() -> argparse.ArgumentParser:
@@ -129,8 +129,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             for field in dataclasses.fields(BookletSettings)
             if getattr(args, field.name) is not None
         }
-        outputs = build(args.manuscript, args.out, targets, overrides, warn=print_warning)
-    except (BookErrors, OSError) as failure:
+        waiting = None if args.quiet else waiting_notice(args.out)
+        outputs = build(
+            args.manuscript, args.out, targets, overrides, warn=print_warning, waiting=waiting
+        )
+    except (BookErrors, WriteError, OSError) as failure:
         return failed(failure, "build")
     if not args.quiet:
         for output in outputs:
@@ -143,6 +146,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def print_warning(warning: BookError) -> None:
     print(warning, file=sys.stderr)
+
+
+def waiting_notice(out: Path) -> Callable[[], None]:
+    """What to say when a build into `out` has to wait for another one."""
+
+    def notice() -> None:
+        print(f"{out}: waiting for another build to finish…", file=sys.stderr, flush=True)
+
+    return notice
 
 
 def run_check_epub(path: Path, quiet: bool) -> int:
@@ -180,8 +192,11 @@ def run_preflight(args: argparse.Namespace) -> int:
     return 1 if faults else 0
 
 
-def failed(failure: BookErrors | OSError, what: str) -> int:
+def failed(failure: BookErrors | WriteError | OSError, what: str) -> int:
     """Print the errors of a failed run; its exit status."""
+    if isinstance(failure, WriteError):
+        print(failure, file=sys.stderr)
+        return 1
     if isinstance(failure, OSError):
         print(f"{failure.filename or ''}: {failure.strerror or failure}", file=sys.stderr)
         return 1

@@ -1,13 +1,20 @@
-"""Read the whole book, then run the chosen writers, each writing its output atomically."""
+"""Read the whole book, then run the chosen writers, then write all their outputs atomically.
+
+One build at a time writes into an output folder (a lock there); every output goes first to a
+temporary file beside it, and only when all are on disk are they renamed into place.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import io
 import os
-import tempfile
+import re
+import secrets
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,12 +57,16 @@ def build(
     targets: Sequence[str] = TARGETS,
     booklet: Mapping[str, Any] | None = None,
     warn: Callable[[BookError], None] | None = None,
+    waiting: Callable[[], None] | None = None,
 ) -> list[Output]:
     """Build the targets of the book in `manuscript` into `out`; `booklet` overrides
-    fields of the book's BookletSettings (command-line flags); `warn` hears of each warning.
+    fields of the book's BookletSettings (command-line flags); `warn` hears of each warning;
+    `waiting` hears once when this build has waited a second for another one into `out`.
 
-    Raises BookErrors (and writes nothing) if the book has errors. Outputs are made in
-    memory first and each replaces its file only when complete.
+    Raises BookErrors (and writes nothing) if the book has errors, WriteError if `out` or an
+    output cannot be written (the previous outputs are then left as they were). The book is
+    read first; then, holding `out` for itself, the build makes every output in memory and
+    writes them all (see `replace_all`).
     """
     book = read_book(manuscript)
     for warning in book.warnings:
@@ -63,6 +74,17 @@ def build(
             warn(warning)
     if booklet:
         book = dataclasses.replace(book, booklet=dataclasses.replace(book.booklet, **booklet))
+    with output_folder(out, waiting):
+        files, outputs = make_outputs(book, out, targets)
+        replace_all(files)
+    return outputs
+
+
+def make_outputs(
+    book: Book, out: Path, targets: Sequence[str]
+) -> tuple[dict[Path, bytes], list[Output]]:
+    """Run the writers the targets need, in ORDER; each output's path and bytes, and its
+    description."""
     made = Made()
     seconds: dict[str, float] = {}
     for target in ORDER:
@@ -72,15 +94,15 @@ def build(
             seconds[target] = time.perf_counter() - start
     pdf = made.files.get("pdf", {}).get("pdf", b"")
     report = tuple(check_print(book, pdf).lines()) if "pdf" in targets else ()
-    out.mkdir(parents=True, exist_ok=True)
+    files: dict[Path, bytes] = {}
     outputs = []
     for target in (target for target in TARGETS if target in targets):
         for name, data in made.files[target].items():
             path = output_path(book, out, name)
-            write_atomically(path, data)
+            files[path] = data
             shown = report if name == "pdf" else ()
             outputs.append(Output(target, path, len(data), seconds[target], shown))
-    return outputs
+    return files, outputs
 
 
 def check_print(book: Book, pdf: bytes) -> Report:
@@ -152,16 +174,179 @@ WRITERS: dict[str, Callable[[Book, Made], dict[str, bytes]]] = {
 }
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename it into place."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+class WriteError(Exception):
+    """The output folder or an output cannot be written: where, and why, in one line."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+LOCK = ".chapbook.lock"
+"""The lock file in the output folder: one build at a time writes there."""
+WAIT_NOTICE_SECONDS = 1.0
+"""How long a build waits for another one before saying so."""
+PART = re.compile(r"\..+\.(?:epub|pdf)\.[0-9a-f]{12}\.part")
+"""The names of our temporary files: `.<output name>.<12 hex digits>.part`."""
+
+
+@contextmanager
+def output_folder(out: Path, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold `out` for one build: make it if missing, lock it (waiting for any other build
+    into it), remove the temporary files a killed build left there; let it go at the end."""
+    make_folder(out)
+    lock = out / LOCK
+    handle = acquire(lock, waiting)
     try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        remove_stale_parts(out)
+        yield
+    finally:
+        release(lock, handle)
+
+
+def make_folder(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        if out.exists() and not out.is_dir():
+            raise WriteError(out, "is a file, not a folder") from error
+        raise WriteError(out, f"cannot make this folder ({error.strerror})") from error
+
+
+def acquire(lock: Path, waiting: Callable[[], None] | None) -> int:
+    """Lock the file `lock` (made if missing), waiting as long as another build holds it;
+    the open handle. `waiting` is called once if that takes more than a second.
+
+    The holder removes the file before letting go, so a lock won on a file that is no
+    longer at `lock` is let go and taken again on the new file. flock is POSIX: Chapbook
+    does not run on Windows.
+    """
+    deadline = time.monotonic() + WAIT_NOTICE_SECONDS
+    while True:
+        handle = open_lock(lock)
+        try:
+            if not try_lock(handle, deadline):
+                if waiting is not None:
+                    waiting()
+                    waiting = None
+                fcntl.flock(handle, fcntl.LOCK_EX)
+        except BaseException:
+            os.close(handle)
+            raise
+        if still_at(lock, handle):
+            return handle
+        os.close(handle)
+
+
+def open_lock(lock: Path) -> int:
+    try:
+        return os.open(lock, os.O_RDONLY | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise WriteError(lock.parent, f"cannot write here ({error.strerror})") from error
+
+
+def try_lock(handle: int, until: float) -> bool:
+    """Try to lock `handle` now and again until the time `until`; whether it was locked."""
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= until:
+                return False
+            time.sleep(0.05)
+
+
+def still_at(lock: Path, handle: int) -> bool:
+    """Whether the file open as `handle` is still the one at `lock`."""
+    try:
+        return os.path.samestat(os.stat(lock), os.fstat(handle))
+    except FileNotFoundError:
+        return False
+
+
+def release(lock: Path, handle: int) -> None:
+    """Remove the lock file, then unlock it (in that order: see `acquire`)."""
+    with suppress(OSError):
+        os.unlink(lock)
+    os.close(handle)
+
+
+def remove_stale_parts(out: Path) -> None:
+    """Remove our temporary files from `out`: only a killed build leaves any."""
+    try:
+        for path in out.iterdir():
+            if PART.fullmatch(path.name) and path.is_file() and not path.is_symlink():
+                path.unlink(missing_ok=True)
+    except OSError as error:
+        raise WriteError(out, f"cannot write here ({error.strerror})") from error
+
+
+def replace_all(files: Mapping[Path, bytes]) -> None:
+    """Write every file to a temporary file beside it, synced to disk; only then rename
+    each into place, and sync their folders. A build killed at any moment thus leaves each
+    output either as it was or complete and new. On a failure no temporary file is left,
+    and if it comes before the renames, every previous output is left as it was."""
+    parts = {path: part_of(path) for path in files}
+    try:
+        for path, data in files.items():
+            write_part(parts[path], path, data)
+        for path in files:
+            rename_part(parts[path], path)
+            del parts[path]
+    finally:
+        for part in parts.values():
+            part.unlink(missing_ok=True)
+    for folder in {path.parent for path in files}:
+        sync_folder(folder)
+
+
+def part_of(path: Path) -> Path:
+    """A new name for the temporary file of `path`, beside it."""
+    return path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")
+
+
+def write_part(part: Path, path: Path, data: bytes) -> None:
+    """Make the file `part` (the temporary file of `path`) hold `data`, synced to disk."""
+    try:
+        handle = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except OSError as error:
+        raise WriteError(path.parent, f"cannot write here ({error.strerror})") from error
+    try:
+        write_fully(handle, data)
+        os.fsync(handle)
+    except OSError as error:
+        raise WriteError(path, sentence(error)) from error
+    finally:
+        os.close(handle)
+
+
+def write_fully(handle: int, data: bytes) -> None:
+    """Write all of `data` to `handle` (os.write may write only part of it at a time)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(handle, view) :]
+
+
+def rename_part(part: Path, path: Path) -> None:
+    try:
+        os.replace(part, path)
+    except OSError as error:
+        raise WriteError(path, f"cannot replace it ({error.strerror})") from error
+
+
+def sync_folder(folder: Path) -> None:
+    """Make the renames in `folder` durable, where the system lets a folder be synced."""
+    with suppress(OSError):
+        handle = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+
+
+def sentence(error: OSError) -> str:
+    """The system's reason for `error`, as the rest of a message: 'no space left on device'."""
+    reason = error.strerror or str(error)
+    return reason[:1].lower() + reason[1:]
