@@ -61,6 +61,23 @@ class BookFetcher(URLFetcher):  # type: ignore[misc]
             raise BookErrors([refusal(book, url) for url in dict.fromkeys(self.refused)])
 
 
+def too_deep(book: Book) -> BookError:
+    """The error for a book nested too deeply for WeasyPrint, at its deepest chapter."""
+    depths = {chapter.source: nesting(chapter.body) for chapter in book.chapters}
+    deepest = max(depths, key=lambda source: depths[source], default="styles")
+    message = (
+        f"content nested {depths.get(deepest, 0)} levels deep (lists within lists, quotes "
+        "within quotes) is too deep to lay out in print"
+    )
+    return BookError(deepest, message)
+
+
+def nesting(body: str) -> int:
+    """How many elements deep a chapter body goes."""
+    root = lxml_html.fragment_fromstring(body, create_parent="div")
+    return max((sum(1 for _ in element.iterancestors()) for element in root.iter()), default=0)
+
+
 def refusal(book: Book, url: str) -> BookError:
     """The error for a refused URL, at the stylesheet line or the chapter that names it
     (as written, or as WeasyPrint resolved it: then found by its file name)."""
@@ -111,8 +128,11 @@ def lay_out(
     options = {"pdf_variant": book.print.variant, "pdf_tags": tags}
     html_document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
     with source_date_epoch(int(book.metadata.modified.timestamp())):
-        document = html_document.render(stylesheets=sheets, font_config=fonts, **options)
-        pdf: bytes = document.write_pdf(finisher=finisher, **options)
+        try:
+            document = html_document.render(stylesheets=sheets, font_config=fonts, **options)
+            pdf: bytes = document.write_pdf(finisher=finisher, **options)
+        except RecursionError:  # WeasyPrint lays out nested boxes by recursion
+            raise BookErrors([too_deep(book)]) from None
     fetcher.raise_refusals(book)
     return pdf, document
 
