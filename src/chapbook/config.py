@@ -48,6 +48,9 @@ OPENINGS = ("small-caps", "drop-cap", "plain")
 MARGIN_SHARES = {"top": 0.076, "bottom": 0.095, "inside": 0.128, "outside": 0.1}
 """Default margins as shares of the trim's height (top, bottom) and width (inside, outside)."""
 
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+"""Characters that no XHTML document may hold: C0 controls but tab and line ends, U+FFFE and
+U+FFFF. No text of the book may hold them."""
 BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-[A-Za-z0-9]{5,8})*$")
 
 
@@ -76,6 +79,14 @@ class ContentsTable:
 
 
 @dataclass(frozen=True)
+class BuildTable:
+    """`[build]`: how the reader may gather the book's files."""
+
+    allow_remote: bool = False
+    """Download images given as http(s) URLs (otherwise they are errors)."""
+
+
+@dataclass(frozen=True)
 class Config:
     book: BookTable
     contents: ContentsTable | None
@@ -84,17 +95,38 @@ class Config:
     epub: EpubSettings = field(default_factory=EpubSettings)
     source: str = "book.toml"
     text: str = ""
+    build: BuildTable = field(default_factory=BuildTable)
 
-    def line(self, key: str, value: str | None = None) -> int | None:
-        """The line of `key = ...` (or of the string `value`) in book.toml, for messages."""
+    def line(
+        self, key: str, value: str | None = None, table: str | None = None, occurrence: int = 1
+    ) -> int | None:
+        """The line of `key = ...` (in `[table]` when given), or of the `occurrence`-th
+        string `value`, in book.toml, for messages."""
         if value is not None:
-            return line_of(self.text, f'"{value}"') or line_of(self.text, f"'{value}'")
-        return key_line(self.text, key)
+            quoted = (f'"{value}"', f"'{value}'")
+            return next((line for q in quoted if (line := line_of(self.text, q, occurrence))), None)
+        return key_line(self.text, key, table)
 
 
-def key_line(text: str, key: str) -> int | None:
-    match = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
-    return None if match is None else text.count("\n", 0, match.start()) + 1
+TABLE_HEADER = re.compile(r"^[ \t]*\[[^\[\]\n]+\][ \t]*(#.*)?$", re.MULTILINE)
+
+
+def key_line(text: str, key: str, table: str | None = None) -> int | None:
+    """The line of `key = ...`: in `[table]` if it is there, else anywhere."""
+    start, end = 0, len(text)
+    header = None if table is None else table_header(text, table)
+    if header is not None:
+        following = TABLE_HEADER.search(text, header.end())
+        start, end = header.end(), len(text) if following is None else following.start()
+    match = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=", re.MULTILINE).search(text, start, end)
+    if match is None:
+        return None if header is None else key_line(text, key)
+    return text.count("\n", 0, match.start()) + 1
+
+
+def table_header(text: str, table: str) -> re.Match[str] | None:
+    """The `[table]` line of book.toml, if it has one."""
+    return re.search(rf"^[ \t]*\[\s*{re.escape(table)}\s*\]", text, re.MULTILINE)
 
 
 # Each key's kind: "str", "strs" (a list of strings) or "date". Required keys are in REQUIRED.
@@ -139,6 +171,7 @@ SCHEMA: dict[str, dict[str, str]] = {
         "fit": "bool",
     },
     "epub": {"embed-fonts": "bool", "accessibility-summary": "str"},
+    "build": {"allow-remote": "bool"},
 }
 REQUIRED = {"book": ("title", "language")}
 KIND_NAMES = {
@@ -157,7 +190,8 @@ def load_config(path: Path, shown: str) -> Config:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        raise BookErrors([BookError(shown, "book.toml not found")]) from None
+        message = "not found: a book is a folder that holds its book.toml"
+        raise BookErrors([BookError(shown, message)]) from None
     except UnicodeDecodeError as error:
         raise BookErrors([BookError(shown, f"not valid UTF-8 ({error.reason})")]) from None
     try:
@@ -173,6 +207,7 @@ def load_config(path: Path, shown: str) -> Config:
 
 
 def toml_syntax_error(shown: str, text: str, error: tomllib.TOMLDecodeError) -> BookError:
+    """tomllib's message, its line taken out of the text and put in the place."""
     message = str(error)
     match = re.search(r"\(at line (\d+), column \d+\)$", message)
     if message.endswith("(at end of document)"):
@@ -185,6 +220,7 @@ def toml_syntax_error(shown: str, text: str, error: tomllib.TOMLDecodeError) -> 
 
 
 def suggestion(name: str, known: list[str]) -> str:
+    """The end of a message about an unknown name: the closest known one, or them all."""
     close = difflib.get_close_matches(name, known, n=1)
     return f"; did you mean '{close[0]}'?" if close else f" (known: {', '.join(known)})"
 
@@ -220,21 +256,35 @@ def check_schema(
 def check_table(
     name: str, table: dict[str, Any], text: str, shown: str, errors: list[BookError]
 ) -> dict[str, Any]:
+    """The keys of `[name]` with their values converted; an error for each unknown key,
+    value of the wrong kind or text with a control character."""
     known = SCHEMA[name]
     checked: dict[str, Any] = {}
     for key, value in table.items():
-        line = key_line(text, key)
+        line = key_line(text, key, name)
         if key not in known:
             hint = suggestion(key, list(known))
             errors.append(BookError(shown, f"'{key}' is not a [{name}] key{hint}", line))
             continue
         converted = convert(known[key], value)
-        if converted is None:
+        bad = control_character(converted)
+        if bad is not None:
+            message = f"[{name}] '{key}' holds control character {bad}, not allowed in text"
+            errors.append(BookError(shown, message, line))
+        elif converted is None:
             kind = KIND_NAMES[known[key]]
             errors.append(BookError(shown, f"[{name}] '{key}' must be {kind}", line))
         else:
             checked[key] = converted
     return checked
+
+
+def control_character(value: object) -> str | None:
+    """The first character of a string (or list of strings) that no text may hold, as
+    U+XXXX; None if there is none."""
+    text = "".join(value) if isinstance(value, tuple) else value
+    bad = NOT_XML.search(text) if isinstance(text, str) else None
+    return None if bad is None else f"U+{ord(bad[0]):04X}"
 
 
 def convert(kind: str, value: object) -> object | None:
@@ -271,7 +321,7 @@ def build_config(
     book = BookTable(**tables["book"])
     if not BCP47.match(book.language):
         message = f"language '{book.language}' is not a BCP 47 tag"
-        errors.append(BookError(shown, message, key_line(text, "language")))
+        errors.append(BookError(shown, message, key_line(text, "language", "book")))
     for isbn in (book.isbn, tables.get("print", {}).get("isbn")):
         if isbn is not None and not isbn_is_valid(isbn):
             line = line_of(text, isbn) or key_line(text, "isbn")
@@ -288,7 +338,8 @@ def build_config(
         embed_fonts=epub.get("embed-fonts", False),
         accessibility_summary=epub.get("accessibility-summary"),
     )
-    return Config(book, contents, settings, booklet, settings_epub, shown, text)
+    build = BuildTable(allow_remote=tables.get("build", {}).get("allow-remote", False))
+    return Config(book, contents, settings, booklet, settings_epub, shown, text, build)
 
 
 def booklet_settings(
@@ -300,15 +351,15 @@ def booklet_settings(
     if "sheet" in table and sheet is None:
         names = ", ".join(size.name for size in SHEETS.values())
         message = f"[booklet] sheet must be one of {names} or 'W x H' with units"
-        errors.append(BookError(shown, message, key_line(text, "sheet")))
+        errors.append(BookError(shown, message, key_line(text, "sheet", "booklet")))
     signature = table.get("signature")
     if signature is not None and (signature < 4 or signature % 4):
         message = "[booklet] signature must be a multiple of 4 pages"
-        errors.append(BookError(shown, message, key_line(text, "signature")))
+        errors.append(BookError(shown, message, key_line(text, "signature", "booklet")))
     duplex = table.get("duplex", "short-edge")
     if duplex not in DUPLEX:
         message = f"[booklet] duplex must be one of {', '.join(DUPLEX)}"
-        errors.append(BookError(shown, message, key_line(text, "duplex")))
+        errors.append(BookError(shown, message, key_line(text, "duplex", "booklet")))
     if len(errors) > count:
         return None
     return BookletSettings(
@@ -330,23 +381,23 @@ def print_settings(
     if trim is None:
         presets = ", ".join(size.name for size in TRIM_PRESETS.values())
         message = f"trim must be one of {presets} or 'W x H' with units (e.g. '5 x 8 in')"
-        errors.append(BookError(shown, message, key_line(text, "trim")))
+        errors.append(BookError(shown, message, key_line(text, "trim", "print")))
         return None
     choices = {"variant": VARIANTS, "opening": OPENINGS}
     for key, allowed in choices.items():
         if key in table and table[key] not in allowed:
             message = f"[print] {key} must be one of {', '.join(allowed)}"
-            errors.append(BookError(shown, message, key_line(text, key)))
+            errors.append(BookError(shown, message, key_line(text, key, "print")))
     defaults = default_margins(trim)
     margins = Margins(
         **{side: table.get(f"margin-{side}", getattr(defaults, side)) for side in MARGIN_SHARES}
     )
     if margins.inside + margins.outside >= trim.width_mm * 0.6:
         message = "[print] margins leave less than 40% of the page's width for the text"
-        errors.append(BookError(shown, message, key_line(text, "margin-inside")))
+        errors.append(BookError(shown, message, key_line(text, "margin-inside", "print")))
     if table.get("bleed", 0) > 10:
         message = "[print] bleed must be 10mm or less"
-        errors.append(BookError(shown, message, key_line(text, "bleed")))
+        errors.append(BookError(shown, message, key_line(text, "bleed", "print")))
     if len(errors) > count:
         return None
     paper = table.get("paper", "white")
@@ -411,6 +462,7 @@ def parse_trim(value: str, presets: dict[str, PageSize] = TRIM_PRESETS) -> PageS
 
 
 def isbn_is_valid(isbn: str) -> bool:
+    """Whether an ISBN-13 or ISBN-10 (hyphens and spaces allowed) has a right check digit."""
     digits = isbn.replace("-", "").replace(" ", "").upper()
     if re.fullmatch(r"\d{13}", digits):
         total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(digits))

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+SHOWN_URL = 60
+"""data: URLs longer than this are cut short in messages."""
+
 
 @dataclass(frozen=True)
 class BookError:
@@ -29,9 +32,19 @@ class BookErrors(Exception):
         self.errors = errors
 
 
-def line_of(text: str, needle: str) -> int | None:
-    """The 1-based line of the first occurrence of `needle` in `text`, if any."""
-    index = text.find(needle)
-    if index < 0:
-        return None
+def line_of(text: str, needle: str, occurrence: int = 1) -> int | None:
+    """The 1-based line of the `occurrence`-th (by default the first) occurrence of
+    `needle` in `text`, if there is one."""
+    index = -1
+    for _ in range(occurrence):
+        index = text.find(needle, index + 1)
+        if index < 0:
+            return None
     return text.count("\n", 0, index) + 1
+
+
+def short(url: str) -> str:
+    """A URL as a message shows it: a long data: URL cut short."""
+    if not url.startswith("data:") or len(url) <= SHOWN_URL:
+        return url
+    return url[: SHOWN_URL - 3] + "..."

@@ -9,44 +9,39 @@ import os
 import re
 import unicodedata
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import yaml
 from PIL import Image
 
-from chapbook.config import Config, load_config
-from chapbook.errors import BookError, BookErrors, line_of
+from chapbook import remote
+from chapbook.config import Config, load_config, suggestion
+from chapbook.errors import BookError, BookErrors, line_of, short
 from chapbook.markup import Rendered, inline, render_markdown
-from chapbook.model import FONT_FOLDER, Book, Chapter, Metadata, Part, Resource, Styles
+from chapbook.model import Book, Chapter, Metadata, Part, Resource
+from chapbook.reader import (
+    REMOTE_HINT,
+    Link,
+    Reader,
+    inside,
+    is_file,
+    load_remote,
+    load_resource,
+    read_text,
+    real,
+    shown,
+)
+from chapbook.styles import read_styles
 
-IMAGE_TYPES = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".svg": "image/svg+xml",
-    ".webp": "image/webp",
-}
 COVER_TYPES = {".png", ".jpg", ".jpeg"}
 COVER_LONG_SIDE = 1600
 """Pixels on the long side that ebook shops ask of a cover image."""
-FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
-STYLESHEETS = ("base.css", "epub.css", "print.css", "cover.css", "fonts.css")
-DEFAULT_STYLES = Path(__file__).resolve().parents[2] / "styles"
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(---|\.\.\.)[ \t]*(\n|\Z)", re.DOTALL)
 FRONT_MATTER_KEYS = ("title", "epigraph", "epigraph-source")
 FALLBACK_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-
-
-def shown(path: Path) -> str:
-    """A path as the author knows it: relative to the working folder when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 @dataclass(frozen=True)
@@ -59,45 +54,13 @@ class Entry:
     listed_line: int | None
 
 
-@dataclass(frozen=True)
-class Link:
-    """A link to an anchor, kept to be checked once every chapter's ids are known."""
-
-    target: str
-    fragment: str
-    where: str
-    line: int | None
-    href: str
-
-
-@dataclass
-class Reader:
-    """Collects a book's pieces and every error met while reading them."""
-
-    root: Path
-    config: Config
-    errors: list[BookError] = field(default_factory=list)
-    warnings: list[BookError] = field(default_factory=list)
-    images: dict[str, Resource] = field(default_factory=dict)
-    links: list[Link] = field(default_factory=list)
-    ids: dict[str, frozenset[str]] = field(default_factory=dict)
-    """The ids of each chapter (by file name), as its Markdown rendered them."""
-
-    def error(self, path: Path | str, message: str, line: int | None = None) -> None:
-        self.errors.append(
-            BookError(shown(path) if isinstance(path, Path) else path, message, line)
-        )
-
-    def warn(self, path: Path | str, message: str, line: int | None = None) -> None:
-        where = shown(path) if isinstance(path, Path) else path
-        self.warnings.append(BookError(where, message, line, warning=True))
-
-
 def read_book(manuscript: Path) -> Book:
     """Read everything under `manuscript`; raise BookErrors with all the problems found."""
-    root = manuscript.resolve()
+    root = real(manuscript)
     if not root.is_dir():
         raise BookErrors([BookError(shown(manuscript), "manuscript folder not found")])
+    if not inside(root / "book.toml", root):
+        raise BookErrors([BookError(shown(root), "'book.toml' is outside the book")])
     reader = Reader(root, load_config(root / "book.toml", shown(root / "book.toml")))
     entries = list_entries(reader)
     file_names = assign_file_names(entries)
@@ -122,12 +85,10 @@ def read_book(manuscript: Path) -> Book:
 
 
 def list_entries(reader: Reader) -> list[Entry]:
+    """The chapter files in reading order: as `[contents]` lists them, else chapters/*.md."""
     contents = reader.config.contents
     if contents is None:
-        found = sorted((reader.root / "chapters").glob("*.md"))
-        if not found:
-            reader.error(reader.root / "chapters", "no chapters: add chapters/*.md")
-        return [Entry(Part.CHAPTER, path, path.name, None) for path in found]
+        return found_entries(reader)
     listed = [
         (part, name)
         for part, names in (
@@ -138,23 +99,41 @@ def list_entries(reader: Reader) -> list[Entry]:
         for name in names
     ]
     if not listed:
-        reader.error(
-            reader.config.source, "[contents] lists no chapter", reader.config.line("contents")
-        )
+        line = line_of(reader.config.text, "[contents]")
+        reader.error(reader.config.source, "[contents] lists no chapter", line)
     return check_listed(reader, listed)
 
 
+def found_entries(reader: Reader) -> list[Entry]:
+    """chapters/*.md in file-name order; an error for each that is a link out of the book."""
+    folder = reader.root / "chapters"
+    found = sorted(folder.glob("*.md"))
+    if not found:
+        reader.error(folder, "no chapters: add chapters/*.md")
+    entries = []
+    for path in found:
+        if not inside(path, reader.root):
+            reader.error(folder, f"'{path.name}' is outside the book")
+        elif not is_file(path):
+            reader.error(folder, f"'{path.name}' is not a file")
+        else:
+            entries.append(Entry(Part.CHAPTER, real(path), path.name, None))
+    return entries
+
+
 def check_listed(reader: Reader, listed: list[tuple[Part, str]]) -> list[Entry]:
+    """The listed files that are chapters of the book, each once; errors for the others."""
     entries: list[Entry] = []
     seen: set[Path] = set()
-    for part, name in listed:
-        line = reader.config.line("", name)
-        path = (reader.root / name).resolve()
+    for index, (part, name) in enumerate(listed):
+        occurrence = 1 + [other for _, other in listed[:index]].count(name)
+        line = reader.config.line("", name, occurrence=occurrence)
+        path = real(reader.root / name)
         if path in seen:
             reader.error(reader.config.source, f"'{name}' is listed twice", line)
         elif not inside(path, reader.root):
             reader.error(reader.config.source, f"'{name}' is outside the book", line)
-        elif not path.is_file():
+        elif not is_file(path):
             reader.error(reader.config.source, f"chapter file '{name}' not found", line)
         else:
             entries.append(Entry(part, path, name, line))
@@ -176,12 +155,15 @@ def assign_file_names(entries: list[Entry]) -> dict[Path, str]:
 
 
 def read_chapter(reader: Reader, entry: Entry, file_names: dict[Path, str]) -> Chapter | None:
+    """One chapter file -> a Chapter: its front matter, its Markdown rendered with every
+    link and image resolved; None if its text can't be read."""
     text = read_text(reader, entry.path)
     if text is None:
         return None
     meta, body = split_front_matter(reader, entry.path, text)
 
     def render(markdown: str) -> Rendered:
+        """Markdown of this chapter, its links and images resolved from the chapter's place."""
         return render_markdown(
             markdown,
             reader.config.book.language,
@@ -191,6 +173,8 @@ def read_chapter(reader: Reader, entry: Entry, file_names: dict[Path, str]) -> C
 
     rendered = render(body)
     check_alt_text(reader, entry.path, text, rendered)
+    for removal in rendered.removed:
+        reader.warn(entry.path, removal.message, line_of(text, removal.needle))
     epigraph = render(meta["epigraph"]).body if "epigraph" in meta else None
     source = inline(render(meta["epigraph-source"]).body) if "epigraph-source" in meta else None
     title, title_html = chapter_title(meta, rendered)
@@ -223,6 +207,7 @@ def check_alt_text(reader: Reader, path: Path, text: str, rendered: Rendered) ->
 
 
 def number_chapters(chapters: list[Chapter]) -> list[Chapter]:
+    """The chapters with the numbered part's numbers (1, 2, ...) filled in."""
     numbered: list[Chapter] = []
     count = 0
     for chapter in chapters:
@@ -234,21 +219,10 @@ def number_chapters(chapters: list[Chapter]) -> list[Chapter]:
 
 
 def chapter_title(meta: dict[str, str], rendered: Rendered) -> tuple[str, str]:
+    """The title as text and as inline XHTML: front matter's `title`, else the heading."""
     if "title" in meta:
         return meta["title"], html.escape(meta["title"], quote=False)
     return rendered.title or "", rendered.title_html or ""
-
-
-def read_text(reader: Reader, path: Path) -> str | None:
-    """A chapter's text: UTF-8 (a BOM is dropped), line ends made \\n."""
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        reader.error(path, f"not valid UTF-8 (byte {error.start})", line)
-        return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def split_front_matter(reader: Reader, path: Path, text: str) -> tuple[dict[str, str], str]:
@@ -276,12 +250,13 @@ def split_front_matter(reader: Reader, path: Path, text: str) -> tuple[dict[str,
 def check_front_matter(
     reader: Reader, path: Path, text: str, meta: dict[object, object]
 ) -> dict[str, str]:
+    """The known keys of the front matter, each with text; errors for the others."""
     checked: dict[str, str] = {}
     for key, value in meta.items():
         line = line_of(text, f"{key}:")
         if key not in FRONT_MATTER_KEYS:
-            known = ", ".join(FRONT_MATTER_KEYS)
-            reader.error(path, f"'{key}' is not a front matter key (known: {known})", line)
+            hint = suggestion(str(key), list(FRONT_MATTER_KEYS))
+            reader.error(path, f"'{key}' is not a front matter key{hint}", line)
         elif not isinstance(value, str) or not value.strip():
             reader.error(path, f"front matter '{key}' must be text", line)
         else:
@@ -302,7 +277,7 @@ def resolve_link(
             Link(file_names[entry.path], parts.fragment, shown(entry.path), line, href)
         )
         return href
-    target = (entry.path.parent / unquote(parts.path)).resolve()
+    target = real(entry.path.parent / unquote(parts.path))
     if target not in file_names:
         reader.error(
             entry.path, f"link to '{parts.path}', which is not a chapter of the book", line
@@ -313,6 +288,7 @@ def resolve_link(
 
 
 def check_anchors(reader: Reader) -> None:
+    """Every link to `#fragment` must land on an id of its chapter."""
     for link in reader.links:
         ids = reader.ids.get(link.target)
         if link.fragment and ids is not None and link.fragment not in ids:
@@ -323,43 +299,34 @@ def check_anchors(reader: Reader) -> None:
 def resolve_image(reader: Reader, chapter: Path, text: str, src: str) -> str:
     """An image as written -> its href in the book, recorded as a Resource."""
     line = line_of(text, f"({src}") or line_of(text, src)
-    parts = urlsplit(src)
-    name = unquote(parts.path)
-    if parts.scheme or parts.netloc:
-        reader.error(
-            chapter, f"image '{src}' is not a file of the book (nothing is downloaded)", line
-        )
-        return src
-    path = (chapter.parent / name).resolve()
-    resource = load_resource(reader, chapter, path, name, line)
+    resource = image_resource(reader, chapter, src, line)
     return src if resource is None else resource.href
 
 
-def load_resource(
-    reader: Reader, where: Path | str, path: Path, name: str, line: int | None, kind: str = "image"
-) -> Resource | None:
-    media_type = IMAGE_TYPES.get(path.suffix.lower())
-    if not inside(path, reader.root):
-        reader.error(where, f"{kind} '{name}' is outside the book", line)
-    elif not path.is_file():
-        reader.error(where, f"{kind} '{name}' not found", line)
-    elif media_type is None:
-        known = ", ".join(sorted(IMAGE_TYPES))
-        reader.error(where, f"{kind} '{name}' is not of a known type ({known})", line)
+def image_resource(reader: Reader, chapter: Path, src: str, line: int | None) -> Resource | None:
+    """What an image's src names: a file of the book or, if the book allows it, an http(s)
+    URL, downloaded; None (and an error) for anything else."""
+    parts = urlsplit(src)
+    if parts.scheme in remote.SCHEMES and reader.config.build.allow_remote:
+        return load_remote(reader, chapter, src, line)
+    if parts.scheme in remote.SCHEMES:
+        reader.error(chapter, f"image '{src}' is not a file of the book ({REMOTE_HINT})", line)
+    elif parts.scheme or parts.netloc:
+        reader.error(chapter, f"image '{short(src)}' is outside the book", line)
     else:
-        href = PurePosixPath(path.relative_to(reader.root).as_posix()).as_posix()
-        resource = reader.images.get(href) or Resource(href, media_type, path.read_bytes())
-        reader.images[href] = resource
-        return resource
+        name = unquote(parts.path)
+        written = name if name.isprintable() else parts.path  # %00 shown as written
+        return load_resource(reader, chapter, chapter.parent / name, written, line)
     return None
 
 
 def read_cover(reader: Reader) -> Resource | None:
+    """The author's cover image, if book.toml names one: a PNG or JPEG of the book."""
     name = reader.config.book.cover
     if name is None:
         return None
-    line = reader.config.line("cover")
-    path = (reader.root / name).resolve()
+    line = reader.config.line("cover", table="book")
+    path = reader.root / name
     if path.suffix.lower() not in COVER_TYPES:
         reader.error(reader.config.source, f"cover '{name}' must be a PNG or JPEG image", line)
         return None
@@ -370,13 +337,9 @@ def read_cover(reader: Reader) -> Resource | None:
 
 
 def check_cover_size(reader: Reader, cover: Resource, name: str, line: int | None) -> None:
-    """A cover must be a readable image; under COVER_LONG_SIDE pixels it is a warning."""
-    try:
-        with Image.open(io.BytesIO(cover.data)) as image:
-            width, height = image.size
-    except (OSError, Image.DecompressionBombError):
-        reader.error(reader.config.source, f"cover '{name}' is not a readable image", line)
-        return
+    """A cover (known to be a readable image) under COVER_LONG_SIDE pixels is a warning."""
+    with Image.open(io.BytesIO(cover.data)) as image:
+        width, height = image.size
     if max(width, height) < COVER_LONG_SIDE:
         message = (
             f"cover '{name}' is {width} x {height} px; ebook shops ask for at least "
@@ -385,28 +348,9 @@ def check_cover_size(reader: Reader, cover: Resource, name: str, line: int | Non
         reader.warn(reader.config.source, message, line)
 
 
-def read_styles(reader: Reader) -> tuple[Styles, list[Resource]]:
-    """The book's own `styles/` (in or beside the manuscript) over the default look."""
-    folders = [DEFAULT_STYLES] + [
-        folder
-        for folder in (reader.root.parent / "styles", reader.root / "styles")
-        if folder.is_dir() and folder.resolve() != DEFAULT_STYLES
-    ]
-    texts: dict[str, str] = {}
-    fonts: dict[str, Resource] = {}
-    for folder in folders:
-        for name in STYLESHEETS:
-            if (folder / name).is_file():
-                texts[name] = (folder / name).read_text(encoding="utf-8")
-        for font in sorted((folder / "fonts").glob("*")):
-            if font.suffix.lower() in FONT_TYPES:
-                href = FONT_FOLDER + font.name
-                fonts[href] = Resource(href, FONT_TYPES[font.suffix.lower()], font.read_bytes())
-    styles = Styles(*(texts.get(name, "") for name in STYLESHEETS))
-    return styles, list(fonts.values())
-
-
 def metadata(config: Config) -> Metadata:
+    """The book's metadata, with an identifier: the ISBN, the given one, or one made
+    from the title and authors (stable from build to build)."""
     book = config.book
     if book.isbn:
         identifier = "urn:isbn:" + book.isbn.replace("-", "").replace(" ", "")
@@ -444,10 +388,7 @@ def build_time(config: Config) -> datetime:
     return FALLBACK_EPOCH
 
 
-def inside(path: Path, root: Path) -> bool:
-    return path.resolve().is_relative_to(root)
-
-
 def slugify(text: str) -> str:
+    """ASCII, lower case and hyphens: for file names."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
