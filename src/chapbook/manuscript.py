@@ -18,9 +18,9 @@ import yaml
 from PIL import Image
 
 from chapbook import remote
-from chapbook.config import Config, load_config, suggestion
+from chapbook.config import Config, control_character, load_config, suggestion
 from chapbook.errors import BookError, BookErrors, line_of, short
-from chapbook.markup import Rendered, inline, render_markdown
+from chapbook.markup import Rendered, inline, prefix_ids, render_markdown
 from chapbook.model import Book, Chapter, Metadata, Part, Resource
 from chapbook.reader import (
     REMOTE_HINT,
@@ -175,7 +175,9 @@ def read_chapter(reader: Reader, entry: Entry, file_names: dict[Path, str]) -> C
     check_alt_text(reader, entry.path, text, rendered)
     for removal in rendered.removed:
         reader.warn(entry.path, removal.message, line_of(text, removal.needle))
-    epigraph = render(meta["epigraph"]).body if "epigraph" in meta else None
+    epigraph = (
+        prefix_ids(render(meta["epigraph"]).body, "epigraph-") if "epigraph" in meta else None
+    )
     source = inline(render(meta["epigraph-source"]).body) if "epigraph-source" in meta else None
     title, title_html = chapter_title(meta, rendered)
     if not title:
@@ -259,6 +261,8 @@ def check_front_matter(
             reader.error(path, f"'{key}' is not a front matter key{hint}", line)
         elif not isinstance(value, str) or not value.strip():
             reader.error(path, f"front matter '{key}' must be text", line)
+        elif (bad := control_character(value)) is not None:
+            reader.error(path, f"front matter '{key}' holds control character {bad}", line)
         else:
             checked[str(key)] = value.strip()
     return checked

@@ -7,6 +7,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import markdown
 from lxml import etree
@@ -14,9 +15,8 @@ from lxml import html as lxml_html
 from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import HTML_PLACEHOLDER_RE
 
-from chapbook.typography import localize, localize_text
+from chapbook.typography import localize
 from chapbook.words import words
 
 Rewrite = Callable[[str], str]
@@ -99,18 +99,87 @@ def render_markdown(text: str, language: str, link: Rewrite, image: Rewrite) -> 
     md = new_markdown()
     book_tree = BookTree(md, words(language).notes)
     md.treeprocessors.register(book_tree, "chapbook", -10)
-    body = parse_fragment(md.convert(text))
+    body = parse_fragment(without_placeholders(md.convert(text)))
     removed = sanitize(body)
     without_alt = rewrite_references(body, link, image)
     localize(body, language)
-    ids = frozenset(str(e.get("id")) for e in body.iter() if e.get("id") is not None)
-    title_html = None
-    if book_tree.title_html is not None:
-        title = parse_fragment(book_tree.title_html)
-        localize(title, language)
-        title_html = fragment_xml(title)
-    title_text = None if book_tree.title is None else localize_text(book_tree.title, language)
-    return Rendered(fragment_xml(body), title_text, title_html, ids, without_alt, removed)
+    ids = unique_ids(body)
+    unlink_missing_backrefs(body, ids)
+    title_html = title = None
+    if book_tree.title_source is not None:
+        heading = parse_fragment(without_placeholders(postprocessed(md, book_tree.title_source)))
+        removed += sanitize(heading)
+        etree.strip_tags(heading, f"{XHTML}a")  # a title is not a link,
+        for element in heading.iter():  # and is set in several places: it holds no id
+            element.attrib.pop("id", "")
+        localize(heading, language)
+        title_html = fragment_xml(heading).strip()
+        title = " ".join("".join(map(str, heading.itertext())).split())
+    return Rendered(fragment_xml(body), title, title_html, ids, without_alt, removed)
+
+
+LEFT_PLACEHOLDER = re.compile("\x02[^\x03]*\x03")
+"""What Python-Markdown failed to put back (it can, with tangled emphasis)."""
+CHARACTER_REFERENCE = re.compile(r"&#(?:x([0-9a-f]+)|([0-9]+));", re.IGNORECASE)
+
+
+def without_placeholders(converted: str) -> str:
+    """The converted HTML without placeholders left in it, and with U+FFFD for character
+    references that XML cannot hold (controls, U+FFFE, surrogates, past U+10FFFF)."""
+    return CHARACTER_REFERENCE.sub(xml_reference, LEFT_PLACEHOLDER.sub("", converted))
+
+
+def xml_reference(match: re.Match[str]) -> str:
+    code = int(match[1], 16) if match[1] else int(match[2])
+    allowed = code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0x10FFFF
+    allowed = allowed and not 0xD800 <= code <= 0xDFFF and code not in (0xFFFE, 0xFFFF)
+    return match[0] if allowed else "\ufffd"
+
+
+def postprocessed(md: markdown.Markdown, fragment: str) -> str:
+    """A piece of the tree's HTML with what the conversion's postprocessors put back
+    (raw HTML, smart quotes, `&`), as the whole chapter gets it."""
+    for processor in md.postprocessors:
+        fragment = processor.run(fragment)
+    return fragment
+
+
+def unlink_missing_backrefs(body: etree._Element, ids: frozenset[str]) -> None:
+    """A note that nothing refers to keeps its number, without a link to nowhere."""
+    for number in body.iter(f"{XHTML}a"):
+        target = (number.get("href") or "").removeprefix("#")
+        if number.get("class") == "note-number" and target not in ids:
+            number.tag = f"{XHTML}span"
+            for name in ("href", "role"):
+                del number.attrib[name]
+
+
+def prefix_ids(fragment: str, prefix: str) -> str:
+    """A fragment rendered apart (an epigraph) with its ids and links to them prefixed, so
+    they can't clash with the chapter's."""
+    container = parse_fragment(fragment)
+    for element in container.iter(etree.Element):
+        if element.get("id"):
+            element.set("id", prefix + str(element.get("id")))
+        if (element.get("href") or "").startswith("#") and len(element.get("href") or "") > 1:
+            element.set("href", "#" + prefix + str(element.get("href"))[1:])
+    return fragment_xml(container)
+
+
+def unique_ids(body: etree._Element) -> frozenset[str]:
+    """Every id in the chapter, made unique: a repeated id gets a number."""
+    seen: set[str] = set()
+    for element in body.iter(etree.Element):
+        identifier = element.get("id")
+        if identifier is None:
+            continue
+        unique, count = identifier, 1
+        while unique in seen:
+            count += 1
+            unique = f"{identifier}-{count}"
+        element.set("id", unique)
+        seen.add(unique)
+    return frozenset(seen)
 
 
 def inline(body: str) -> str:
@@ -125,10 +194,13 @@ class BookTree(Treeprocessor):
     def __init__(self, md: markdown.Markdown, notes_label: str) -> None:
         super().__init__(md)
         self.notes_label = notes_label
-        self.title: str | None = None
-        self.title_html: str | None = None
+        self.title_source: str | None = None
+        """The title heading's inner HTML, with the placeholders of the conversion in it."""
 
     def run(self, root: ET.Element) -> None:
+        for element in root.iter():  # attr_list's `{lang}` leaves an attribute set to None
+            for name in [n for n, value in element.attrib.items() if value is None]:
+                element.set(name, "")
         self.take_title(root)
         for element in root.iter():
             self.rewrite(element)
@@ -137,20 +209,13 @@ class BookTree(Treeprocessor):
                 mark_notes(notes, self.notes_label)
 
     def take_title(self, root: ET.Element) -> None:
+        """Take out a leading `# ` heading; its inner HTML is finished after the conversion."""
         if len(root) and root[0].tag == "h1":
             heading = root[0]
             root.remove(heading)
-            inner = (heading.text or "") + "".join(
+            self.title_source = html.escape(heading.text or "", quote=False) + "".join(
                 ET.tostring(child, encoding="unicode") for child in heading
             )
-            self.title_html = self.unstash(inner).strip()
-            self.title = html.unescape(self.unstash("".join(heading.itertext()))).strip()
-
-    def unstash(self, text: str) -> str:
-        """Text with the placeholders that smarty's quotes and dashes leave in the tree
-        until the end of the conversion put back."""
-        blocks = self.md.htmlStash.rawHtmlBlocks
-        return HTML_PLACEHOLDER_RE.sub(lambda match: str(blocks[int(match[1])]), text)
 
     def rewrite(self, element: ET.Element) -> None:
         if element.tag == "a" and element.get("class") == "footnote-ref":
@@ -231,6 +296,8 @@ def is_empty_paragraph(element: etree._Element) -> bool:
     return empty and etree.QName(element).localname == "p"
 
 
+URL_SAFE = "/:?#[]@!$&'()*+,;=%~-._"
+"""What a URL may hold as it is; anything else is percent-encoded (EPUBCheck RSC-020)."""
 OWN_LINKS = {"footnote-ref", "footnote-backref", "note-number"}
 """Classes of the links that the conversion itself made (notes and their back links)."""
 
@@ -245,7 +312,7 @@ def rewrite_references(body: etree._Element, link: Rewrite, image: Rewrite) -> t
                 without_alt.append(element.get("src", ""))
             element.set("src", image(element.get("src", "")))
         elif element.get("href") is not None and element.get("class") not in OWN_LINKS:
-            element.set("href", link(element.get("href", "")))
+            element.set("href", quote(link(element.get("href", "")), safe=URL_SAFE))
     return tuple(without_alt)
 
 
@@ -316,10 +383,29 @@ def parse_fragment(fragment: str) -> etree._Element:
         return etree.fromstring(f"{XHTML_WRAPPER}{fragment}</div>")
     except etree.XMLSyntaxError:
         pass
-    container = lxml_html.fragment_fromstring(fragment, create_parent="div")
-    parts = [container.text or ""] if container.text else []
+    try:
+        container = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    except etree.ParserError:  # nothing but a doctype or a comment
+        return etree.fromstring(f"{XHTML_WRAPPER}</div>")
+    make_xml_names(container)
+    parts = [html.escape(container.text or "", quote=False)]
     parts += [etree.tostring(child, method="xml", encoding="unicode") for child in container]
     return etree.fromstring(f"{XHTML_WRAPPER}{''.join(parts)}</div>")
+
+
+XML_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
+KEPT_PREFIXED = {"epub:type", "xml:lang"}
+
+
+def make_xml_names(container: etree._Element) -> None:
+    """What HTML accepts and XML does not: an element with a name XML can't hold becomes a
+    `span`; such attributes (and prefixed ones but `epub:type`, `xml:lang`) are dropped."""
+    for element in container.iter(etree.Element):
+        if not XML_NAME.match(str(element.tag)):
+            element.tag = "span"
+        for name in map(str, list(element.attrib)):
+            if name not in KEPT_PREFIXED and not XML_NAME.match(name):
+                del element.attrib[name]
 
 
 def fragment_xml(container: etree._Element) -> str:

@@ -293,8 +293,8 @@ def inline_notes(root: etree._Element) -> None:
     notes = {note.get("id"): note for note in root.iter("aside") if is_type(note, "footnote")}
     for call in list(root.iter("a")):
         note = notes.get((call.get("href") or "").removeprefix("#"))
-        if call.get("epub:type") != "noteref" or note is None:
-            continue
+        if call.get("epub:type") != "noteref" or note is None or note in call.iterancestors():
+            continue  # a note that calls itself keeps that call as a plain number
         parent = call.getparent()
         anchor = parent if parent is not None and parent.tag == "sup" else call
         span = note_span(note)
