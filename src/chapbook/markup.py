@@ -101,6 +101,8 @@ def render_markdown(text: str, language: str, link: Rewrite, image: Rewrite) -> 
     md.treeprocessors.register(book_tree, "chapbook", -10)
     body = parse_fragment(without_placeholders(md.convert(text)))
     removed = sanitize(body)
+    for nested in [a for a in body.iter(f"{XHTML}a") if is_in_link(a)]:
+        unwrap(nested)  # a link inside a link (a note call in a link's text): only its text
     without_alt = rewrite_references(body, link, image)
     localize(body, language)
     ids = unique_ids(body)
@@ -288,6 +290,33 @@ def drop(element: etree._Element) -> None:
     parent.remove(element)
     if is_empty_paragraph(parent) and parent.getparent() is not None:
         drop(parent)
+
+
+def is_in_link(element: etree._Element) -> bool:
+    return next(element.iterancestors(f"{XHTML}a"), None) is not None
+
+
+def unwrap(element: etree._Element) -> None:
+    """Replace an element by what it holds."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    index = parent.index(element)
+    children = list(element)
+    before = parent[index - 1] if index else None
+    text, tail = element.text or "", element.tail or ""
+    if before is not None:
+        before.tail = (before.tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+    for offset, child in enumerate(children):
+        parent.insert(index + offset, child)
+    parent.remove(element)
+    last = children[-1] if children else before
+    if last is not None:
+        last.tail = (last.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
 
 
 def is_empty_paragraph(element: etree._Element) -> bool:
