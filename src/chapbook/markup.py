@@ -120,7 +120,7 @@ def render_markdown(text: str, language: str, link: Rewrite, image: Rewrite) -> 
     return Rendered(fragment_xml(body), title, title_html, ids, without_alt, removed)
 
 
-LEFT_PLACEHOLDER = re.compile("\x02[^\x03]*\x03")
+LEFT_PLACEHOLDER = re.compile("\x02[^\x03]*\x03|&#0*2;(?:&#[0-9]+;|[^&<])*?&#0*3;")
 """What Python-Markdown failed to put back (it can, with tangled emphasis)."""
 CHARACTER_REFERENCE = re.compile(r"&#(?:x([0-9a-f]+)|([0-9]+));", re.IGNORECASE)
 
@@ -160,27 +160,43 @@ def prefix_ids(fragment: str, prefix: str) -> str:
     """A fragment rendered apart (an epigraph) with its ids and links to them prefixed, so
     they can't clash with the chapter's."""
     container = parse_fragment(fragment)
+    own = {str(e.get("id")) for e in container.iter(etree.Element) if e.get("id")}
     for element in container.iter(etree.Element):
         if element.get("id"):
             element.set("id", prefix + str(element.get("id")))
-        if (element.get("href") or "").startswith("#") and len(element.get("href") or "") > 1:
-            element.set("href", "#" + prefix + str(element.get("href"))[1:])
+        target = (element.get("href") or "").removeprefix("#")
+        if (element.get("href") or "").startswith("#") and target in own:
+            element.set("href", "#" + prefix + target)
     return fragment_xml(container)
 
 
+ID_UNSAFE = re.compile(r"[\s<>\"{}|\\^`%#\[\]]+")
+"""What an id may not hold, for links to it to be valid URLs."""
+
+
 def unique_ids(body: etree._Element) -> frozenset[str]:
-    """Every id in the chapter, made unique: a repeated id gets a number."""
+    """Every id in the chapter, made valid (no white space, not empty) and unique: a
+    repeated id gets a number. Links to a renamed id follow it."""
     seen: set[str] = set()
+    renamed: dict[str, str] = {}
     for element in body.iter(etree.Element):
         identifier = element.get("id")
         if identifier is None:
             continue
+        valid = ID_UNSAFE.sub("-", identifier) or "id"
+        if valid != identifier:
+            renamed.setdefault(identifier, valid)
+        identifier = valid
         unique, count = identifier, 1
         while unique in seen:
             count += 1
             unique = f"{identifier}-{count}"
         element.set("id", unique)
         seen.add(unique)
+    for element in body.iter(f"{XHTML}a"):
+        target = (element.get("href") or "").removeprefix("#")
+        if (element.get("href") or "").startswith("#") and target in renamed:
+            element.set("href", "#" + renamed[target])
     return frozenset(seen)
 
 
@@ -325,7 +341,7 @@ def is_empty_paragraph(element: etree._Element) -> bool:
     return empty and etree.QName(element).localname == "p"
 
 
-URL_SAFE = "/:?#[]@!$&'()*+,;=%~-._"
+URL_SAFE = "/:?#@!$&'()*+,;=%~-._"
 """What a URL may hold as it is; anything else is percent-encoded (EPUBCheck RSC-020)."""
 OWN_LINKS = {"footnote-ref", "footnote-backref", "note-number"}
 """Classes of the links that the conversion itself made (notes and their back links)."""
@@ -341,8 +357,16 @@ def rewrite_references(body: etree._Element, link: Rewrite, image: Rewrite) -> t
                 without_alt.append(element.get("src", ""))
             element.set("src", image(element.get("src", "")))
         elif element.get("href") is not None and element.get("class") not in OWN_LINKS:
-            element.set("href", quote(link(element.get("href", "")), safe=URL_SAFE))
+            element.set("href", url(link(element.get("href", ""))))
     return tuple(without_alt)
+
+
+def url(href: str) -> str:
+    """`href` as a valid URL: what it may not hold percent-encoded, a `%` that starts no
+    escape included."""
+    address, hash_mark, fragment = re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", href).partition("#")
+    fragment = quote(fragment, safe=URL_SAFE.replace("#", ""))
+    return quote(address, safe=URL_SAFE) + hash_mark + fragment
 
 
 def describe(image: etree._Element) -> bool:
