@@ -83,10 +83,7 @@ def new_markdown() -> markdown.Markdown:
         extensions=EXTENSIONS,
         output_format="xhtml",
         extension_configs={
-            "footnotes": {
-                "SEPARATOR": "-",
-                "BACKLINK_TEXT": "↩\ufe0e",
-            },
+            "footnotes": {"SEPARATOR": "-"},  # its back links give way to numbered ones
             "smarty": {"substitutions": SMARTY},
             "toc": {"slugify": slugify_unicode},
         },

@@ -153,13 +153,8 @@ def _with_breaks(body: str, starts: Sequence[PageStart]) -> tuple[str, list[str]
     if not starts:
         return body, []
     container = parse_fragment(body)
-    insert_breaks(container, starts)
-    placed = [start.label for start in starts if _has_id(container, f"page-{start.label}")]
+    placed = insert_breaks(container, starts)
     return fragment_xml(container), placed
-
-
-def _has_id(container: etree._Element, identifier: str) -> bool:
-    return bool(container.xpath("//*[@id=$id]", id=identifier))
 
 
 def _nav(book: Book, page_list: list[tuple[str, str]]) -> epub.EpubItem:

@@ -25,6 +25,7 @@ OPENING = -1
 INVISIBLE = {"\u00ad", "\u2010"}
 """The soft hyphen and the hyphen that hyphenation adds at a line end."""
 NOTEREF = "noteref"
+EPUB_NS = "http://www.idpf.org/2007/ops"
 TITLE_PAGE, COPYRIGHT_PAGE = FRONT_PAGES = ("title-page", "copyright-page")
 """The ids of the print PDF's generated pages that the EPUB has too."""
 
@@ -127,15 +128,19 @@ def text_boxes(box: Any, marks: tuple[str, ...]) -> Iterator[tuple[str, tuple[st
         yield from text_boxes(child, marks)
 
 
-def insert_breaks(container: etree._Element, starts: Sequence[PageStart]) -> None:
+def insert_breaks(container: etree._Element, starts: Sequence[PageStart]) -> list[str]:
     """Put a page-break marker where each page starts (the EPUB side). `container` holds
-    the chapter's body; starts whose place can't be found are left out."""
+    the chapter's body; starts whose place can't be found are left out. The labels of the
+    pages marked, in order."""
     elements = body_elements(container)
+    placed = []
     for start in starts:
         if 0 <= start.element < len(elements):
             place = find(elements[start.element], start.offset)
             if place is not None:
                 insert(place, page_break(container, start.label))
+                placed.append(start.label)
+    return placed
 
 
 Place = tuple[etree._Element, str, int]
@@ -172,9 +177,6 @@ def text_slots(element: etree._Element, top: bool = True) -> Iterator[tuple[etre
 def is_noteref(element: etree._Element) -> bool:
     types = element.get(f"{{{EPUB_NS}}}type") or element.get("epub:type") or ""
     return NOTEREF in types.split()
-
-
-EPUB_NS = "http://www.idpf.org/2007/ops"
 
 
 def page_break(container: etree._Element, label: str) -> etree._Element:
