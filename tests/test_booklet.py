@@ -14,11 +14,12 @@ import weasyprint
 from conftest import MM
 from PIL import Image, ImageChops
 from pypdf import PdfReader, PdfWriter, Transformation
-from pypdf.generic import RectangleObject
+from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject, RectangleObject
 
 from chapbook.config import SHEETS, TRIM_PRESETS
 from chapbook.errors import BookErrors
 from chapbook.model import BookletSettings, PageSize
+from chapbook.writers import booklet as booklet_module
 from chapbook.writers.booklet import (
     Sheet,
     Side,
@@ -605,6 +606,70 @@ def test_booklet_shares_fonts_between_sheets() -> None:
     fonts = {
         font.idnum
         for page in PdfReader(io.BytesIO(imposed)).pages
-        for font in page["/Resources"]["/Font"].values()
+        for form in page["/Resources"]["/XObject"].values()
+        for font in form["/Resources"]["/Font"].values()
     }
     assert len(fonts) == 1
+
+
+def test_pages_are_placed_as_forms_with_their_content_untouched() -> None:
+    source = numbered_pdf(4)
+    imposed = PdfReader(io.BytesIO(impose_booklet(source, FLAT, WHITE)["booklet"]))
+    pages = PdfReader(io.BytesIO(source)).pages
+
+    sheet = imposed.pages[0]
+    assert sheet.get_contents() is not None
+    drawn = sheet.get_contents().get_data().decode()  # type: ignore[union-attr]
+    assert drawn.count(" Do Q") == 2
+    forms = sheet["/Resources"]["/XObject"]
+    for name, number in (("/P0", 4), ("/P1", 1)):
+        form, page = forms[name], pages[number - 1]
+        assert form["/Subtype"] == "/Form"
+        assert form.get_data() == page.get_contents().get_data()  # type: ignore[union-attr]
+        assert [float(v) for v in form["/BBox"]] == [float(v) for v in page.trimbox]
+
+
+def test_pages_of_several_content_streams_are_joined() -> None:
+    source = numbered_pdf(4)
+    writer = PdfWriter(clone_from=io.BytesIO(source))
+    for page in writer.pages:
+        data = page.get_contents().get_data()  # type: ignore[union-attr]
+        middle = data.index(b"\n", len(data) // 2)
+        parts = []
+        for part in (data[:middle], data[middle + 1 :]):
+            stream = DecodedStreamObject()
+            stream.set_data(part)
+            parts.append(writer._add_object(stream))
+        page[NameObject("/Contents")] = ArrayObject(parts)
+    out = io.BytesIO()
+    writer.write(out)
+
+    imposed = impose_booklet(out.getvalue(), FLAT, WHITE)["booklet"]
+
+    expected = impose_booklet(source, FLAT, WHITE)["booklet"]
+    assert half_texts(imposed) == [("4", "1"), ("2", "3")]
+    assert char_boxes(imposed) == char_boxes(expected)
+
+
+def test_links_are_dropped() -> None:
+    pages = "".join(
+        f'<p style="break-after: page"><a href="#p{k}" id="p{k}">{k}</a></p>' for k in range(4)
+    )
+    source = weasyprint.HTML(string=f"<style>@page {{ size: A5 }}</style>{pages}").write_pdf()
+    assert any("/Annots" in page for page in PdfReader(io.BytesIO(source)).pages)
+
+    imposed = PdfReader(io.BytesIO(impose_booklet(source, FLAT, WHITE)["booklet"]))
+
+    assert not any("/Annots" in page for page in imposed.pages)
+
+
+def test_reading_objects_one_by_one_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    source = numbered_pdf(17)
+    assert PdfReader(io.BytesIO(source)).xref_objStm, "WeasyPrint writes object streams"
+    settings = [
+        BookletSettings(marks=True, creep_mm=2),
+        BookletSettings(duplex="long-edge", sheet=SHEETS["a5"], fit=True),
+    ]
+    lazy = [impose_booklet(source, each, WHITE) for each in settings]
+    monkeypatch.setattr(booklet_module, "_Reader", PdfReader)
+    assert lazy == [impose_booklet(source, each, WHITE) for each in settings]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from chapbook import __version__
+from chapbook.cache import FOLDER
 from chapbook.config import DUPLEX, SHEETS, parse_trim
 from chapbook.epubcheck import EpubCheckUnavailable, epubcheck_messages
 from chapbook.errors import BookError, BookErrors
@@ -34,9 +36,37 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument(
         "--check", action="store_true", help="run EPUBCheck on the EPUB; fail on any message"
     )
+    speed_options(command)
     booklet_options(command)
     command.add_argument("--version", action="version", version=f"chapbook {__version__}")
     return command
+
+
+def speed_options(command: argparse.ArgumentParser) -> None:
+    group = command.add_argument_group("speed")
+    group.add_argument(
+        "-j",
+        "--jobs",
+        type=jobs,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="processes that lay out chapters side by side (default: all cores; 1 lays the "
+        "book out as one document)",
+    )
+    group.add_argument(
+        "--cache",
+        type=Path,
+        metavar="DIR",
+        help=f"where converted and laid out chapters are kept (default: {FOLDER} beside "
+        "the manuscript folder; safe to delete)",
+    )
+    group.add_argument("--no-cache", action="store_true", help="convert and lay out everything")
+
+
+def jobs(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a number of processes")
+    return int(value)
 
 
 def booklet_options(command: argparse.ArgumentParser) -> None:
@@ -130,8 +160,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             if getattr(args, field.name) is not None
         }
         waiting = None if args.quiet else waiting_notice(args.out)
+        cache = None if args.no_cache else (args.cache or args.manuscript.parent / FOLDER)
         outputs = build(
-            args.manuscript, args.out, targets, overrides, warn=print_warning, waiting=waiting
+            args.manuscript,
+            args.out,
+            targets,
+            overrides,
+            warn=print_warning,
+            waiting=waiting,
+            jobs=args.jobs,
+            cache=cache,
         )
     except (BookErrors, WriteError, OSError) as failure:
         return failed(failure, "build")

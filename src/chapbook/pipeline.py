@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from chapbook.cache import Cache
 from chapbook.errors import BookError, BookErrors
 from chapbook.manuscript import read_book
 from chapbook.model import Book
@@ -58,34 +59,40 @@ def build(
     booklet: Mapping[str, Any] | None = None,
     warn: Callable[[BookError], None] | None = None,
     waiting: Callable[[], None] | None = None,
+    jobs: int = 1,
+    cache: Path | None = None,
 ) -> list[Output]:
     """Build the targets of the book in `manuscript` into `out`; `booklet` overrides
     fields of the book's BookletSettings (command-line flags); `warn` hears of each warning;
-    `waiting` hears once when this build has waited a second for another one into `out`.
+    `waiting` hears once when this build has waited a second for another one into `out`;
+    `jobs` processes lay out (and convert) chapters side by side; `cache` is the folder where
+    chapters already converted and laid out are kept (None: no cache).
 
     Raises BookErrors (and writes nothing) if the book has errors, WriteError if `out` or an
     output cannot be written (the previous outputs are then left as they were). The book is
     read first; then, holding `out` for itself, the build makes every output in memory and
     writes them all (see `replace_all`).
     """
-    book = read_book(manuscript)
+    store = Cache(cache)
+    book = read_book(manuscript, cache=store, jobs=jobs)
     for warning in book.warnings:
         if warn is not None:
             warn(warning)
     if booklet:
         book = dataclasses.replace(book, booklet=dataclasses.replace(book.booklet, **booklet))
     with output_folder(out, waiting):
-        files, outputs = make_outputs(book, out, targets)
+        files, outputs = make_outputs(book, out, targets, Made(jobs=jobs, cache=store))
         replace_all(files)
+    store.prune()
     return outputs
 
 
 def make_outputs(
-    book: Book, out: Path, targets: Sequence[str]
+    book: Book, out: Path, targets: Sequence[str], made: Made | None = None
 ) -> tuple[dict[Path, bytes], list[Output]]:
-    """Run the writers the targets need, in ORDER; each output's path and bytes, and its
-    description."""
-    made = Made()
+    """Run the writers the targets need, in ORDER, into `made`; each output's path and
+    bytes, and its description."""
+    made = made or Made()
     seconds: dict[str, float] = {}
     for target in ORDER:
         if target in targets or (target == "pdf" and set(targets) & set(NEEDS_PDF)):
@@ -136,18 +143,21 @@ class Made:
     """target -> output name -> bytes."""
     pages: PageMap | None = None
     """Where the print PDF's pages begin, when the PDF was made."""
+    jobs: int = 1
+    """Processes that may lay out (and convert) chapters side by side."""
+    cache: Cache = field(default_factory=lambda: Cache(None))
 
 
 def make_epub(book: Book, made: Made) -> dict[str, bytes]:
     from chapbook.writers.epub import write_epub
 
-    return {"epub": write_epub(book, made.pages)}
+    return {"epub": write_epub(book, made.pages, made.cache)}
 
 
 def make_pdf(book: Book, made: Made) -> dict[str, bytes]:
     from chapbook.writers.pdf import print_book  # WeasyPrint loads only when a PDF is asked for
 
-    pdf, made.pages = print_book(book)
+    pdf, made.pages = print_book(book, made.jobs, made.cache)
     return {"pdf": pdf}
 
 

@@ -13,10 +13,20 @@ Fonts and images are found by walking what each page draws (its content stream, 
 XObjects it draws, recursively, and the tiling patterns it fills with), not by listing
 resources: WeasyPrint gives every page the resources of the whole document. Annotation
 appearances are not walked. Only pypdf is used, on bytes; WeasyPrint is never loaded.
+
+Speed: a long book's pages hold millions of glyph runs, which pypdf's content-stream parser
+turns into objects one by one; preflight instead reads each stream with one regular expression
+that steps over strings and arrays whole and keeps only the operators it interprets. Whatever
+that reading does not handle exactly as pypdf would (inline images, strings nested deeper than
+it follows, stray bytes, odd operands of the operators it keeps) makes it hand the stream to
+pypdf's parser. And a tagged book keeps tens of thousands of structure elements in object
+streams, all of which pypdf parses as soon as one object of such a stream is needed: the reader
+here parses only the objects asked for.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import math
@@ -28,7 +38,16 @@ from typing import Any
 
 from pypdf import PageObject, PdfReader
 from pypdf.errors import PyPdfError
-from pypdf.generic import ContentStream, DictionaryObject, NameObject, StreamObject
+from pypdf.generic import (
+    ContentStream,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    NumberObject,
+    PdfObject,
+    StreamObject,
+    read_object,
+)
 
 from chapbook.model import PT_PER_MM, PageSize, PrintSettings
 
@@ -54,6 +73,9 @@ XMP_IDS = {
     "{http://www.aiim.org/pdfua/ns/id/}part": "pdfua",
 }
 """The XMP properties that declare a PDF variant, by their expanded names."""
+
+PDF_WHITESPACE = (b"\x00", b"\t", b"\n", b"\x0c", b"\r", b" ")
+"""What pypdf skips before an object."""
 
 Matrix = tuple[float, float, float, float, float, float]
 Box = tuple[float, float, float, float]
@@ -141,19 +163,89 @@ def preflight(
     reader = open_pdf(pdf)
     try:
         return check(reader, expected, image_names or {})
-    except (PyPdfError, KeyError, TypeError, AttributeError, ValueError) as error:
+    except READ_ERRORS as error:
         raise ValueError(f"the PDF cannot be read: {error}") from error
+
+
+READ_ERRORS = (PyPdfError, KeyError, TypeError, AttributeError, ValueError, AssertionError)
+"""What pypdf raises on a malformed file (it asserts some things, such as `1 0 R` appearing in
+a content stream)."""
 
 
 def open_pdf(pdf: bytes) -> PdfReader:
     if b"%PDF-" not in pdf[:1024]:
         raise ValueError("not a PDF: the file does not start with a %PDF- header")
     try:
-        reader = PdfReader(io.BytesIO(pdf))
+        reader = LazyReader(io.BytesIO(pdf))
         len(reader.pages)
-    except (PyPdfError, KeyError, TypeError, AttributeError, ValueError) as error:
+    except READ_ERRORS as error:
         raise ValueError(f"the PDF cannot be read: {error}") from error
     return reader
+
+
+class LazyReader(PdfReader):
+    """A PdfReader that parses only the objects asked for out of an object stream.
+
+    pypdf parses every object of an object stream the first time one of them is needed; in a
+    tagged book that is tens of thousands of structure elements, which preflight never reads
+    (seconds for a long book). This reader indexes each object stream once and parses one
+    object at a time. Anything it does not find as expected (a malformed stream, an object not
+    in the stream's index, an error while parsing) goes to pypdf's own reading, which has the
+    error handling."""
+
+    def __init__(self, stream: io.BytesIO) -> None:
+        self._object_streams: dict[int, tuple[io.BytesIO, int, dict[int, int]] | None] = {}
+        super().__init__(stream)
+
+    def _get_object_from_stream(self, indirect_reference: IndirectObject) -> Any:
+        number = indirect_reference.idnum
+        try:
+            found = self._read_from_object_stream(number)
+        except READ_ERRORS:
+            found = None
+        if found is None:
+            return super()._get_object_from_stream(indirect_reference)
+        if self.cache_get_indirect_object(0, number) is None:
+            self.cache_indirect_object(0, number, found)
+        return found
+
+    def _read_from_object_stream(self, number: int) -> PdfObject | None:
+        stream_number = self.xref_objStm[number][0]
+        if stream_number not in self._object_streams:
+            self._object_streams[stream_number] = None  # while it is read: no recursion
+            self._object_streams[stream_number] = self._index_object_stream(stream_number)
+        index = self._object_streams[stream_number]
+        if index is None or number not in index[2]:
+            return None
+        data, first, offsets = index
+        data.seek(first + offsets[number])
+        while data.read(1) in PDF_WHITESPACE:
+            pass
+        data.seek(-1, 1)
+        found: PdfObject = read_object(data, self)
+        return found
+
+    def _index_object_stream(self, number: int) -> tuple[io.BytesIO, int, dict[int, int]] | None:
+        """The stream's data, where its objects begin, and each object's offset from there;
+        None if anything about it is unexpected."""
+        stream = IndirectObject(number, 0, self).get_object()
+        if not isinstance(stream, StreamObject) or stream.get("/Type") != "/ObjStm":
+            return None
+        count, first = stream.get("/N"), stream.get("/First")
+        if not isinstance(count, NumberObject) or not isinstance(first, NumberObject):
+            return None
+        count, first, data = int(count), int(first), stream.get_data()
+        header = data[:first].split()
+        if not 0 <= first <= len(data) or len(header) < 2 * count:
+            return None
+        pairs = [int(value) for value in header[: 2 * count]]
+        offsets = dict(zip(pairs[::2], pairs[1::2], strict=True))
+        ordered = pairs[1::2]
+        if any(b <= a for a, b in itertools.pairwise(ordered)) or (ordered and ordered[0] < 0):
+            return None
+        if len(offsets) != count or first + max(ordered, default=0) > len(data):
+            return None
+        return io.BytesIO(data), first, offsets
 
 
 def check(reader: PdfReader, expected: PrintSettings | None, names: Mapping[str, str]) -> Report:
@@ -199,49 +291,39 @@ class Drawing:
         self.page = 0
         self._active: list[int] = []
         self._patterns: set[int] = set()
-        self._parsed: dict[int, list[tuple[Any, bytes]]] = {}
+        self._parsed: dict[int, list[Operation]] = {}
+        self._font_facts: dict[int, tuple[str, bool]] = {}
 
     def walk_page(self, number: int, page: PageObject) -> None:
         self.page, self._patterns = number, set()
         contents = page.get_contents()
         if contents is not None:
-            self._walk(contents.operations, resources_of(page, DictionaryObject()), IDENTITY)
+            self._walk(operations(contents), resources_of(page, DictionaryObject()), IDENTITY)
 
-    def _walk(
-        self, operations: list[tuple[Any, bytes]], resources: DictionaryObject, base: Matrix
-    ) -> None:
+    def _walk(self, walked: list[Operation], resources: DictionaryObject, base: Matrix) -> None:
         ctm, saved = base, []
-        for operands, operator in operations:
-            if operator == b"q":
+        for operator, operand in walked:
+            if operator == PUSH:
                 saved.append(ctm)
-            elif operator == b"Q":
+            elif operator == POP:
                 ctm = saved.pop() if saved else base
-            elif operator == b"cm":
-                ctm = multiply(matrix_of(operands), ctm)
-            else:
-                self._draw(operator, operands, resources, ctm, base)
-
-    def _draw(
-        self, operator: bytes, operands: Any, resources: DictionaryObject, ctm: Matrix, base: Matrix
-    ) -> None:
-        if operator == b"Tf" and operands:
-            self._use_font(lookup(resources, "/Font", operands[0]))
-        elif operator == b"Do" and operands:
-            self._draw_xobject(resources, operands[0], ctm)
-        elif operator in (b"scn", b"SCN") and operands and isinstance(operands[-1], NameObject):
-            self._fill_with_pattern(lookup(resources, "/Pattern", operands[-1]), base)
-        elif operator == b"INLINE IMAGE":
-            settings = operands["settings"]
-            pixels = (
-                settings.get("/W", settings.get("/Width")),
-                settings.get("/H", settings.get("/Height")),
-            )
-            self._place("inline image", pixels, ctm)
+            elif operator == CONCAT:
+                ctm = multiply(operand, ctm)
+            elif operator == FONT:
+                self._use_font(lookup(resources, "/Font", operand))
+            elif operator == XOBJECT:
+                self._draw_xobject(resources, operand, ctm)
+            elif operator == PATTERN:
+                self._fill_with_pattern(lookup(resources, "/Pattern", operand), base)
+            elif operator == INLINE_IMAGE:
+                self._place("inline image", operand, ctm)
 
     def _use_font(self, font: Any) -> None:
         if not isinstance(font, DictionaryObject):
             return
-        name, embedded = font_facts(font)
+        if id(font) not in self._font_facts:
+            self._font_facts[id(font)] = font_facts(font)
+        name, embedded = self._font_facts[id(font)]
         self.fonts.setdefault(name, self.page)
         if not embedded:
             self.unembedded.setdefault(name, self.page)
@@ -276,9 +358,9 @@ class Drawing:
         self._walk(self._operations(stream), resources_of(stream, outer), base)
         self._active.pop()
 
-    def _operations(self, stream: StreamObject) -> list[tuple[Any, bytes]]:
+    def _operations(self, stream: StreamObject) -> list[Operation]:
         if id(stream) not in self._parsed:
-            self._parsed[id(stream)] = ContentStream(stream, None).operations
+            self._parsed[id(stream)] = operations(ContentStream(stream, None))
         return self._parsed[id(stream)]
 
     def _place(self, name: str, pixels: tuple[Any, Any], ctm: Matrix) -> None:
@@ -294,6 +376,178 @@ class Drawing:
 
     def image_findings(self) -> list[Finding]:
         return [image_finding(image) for image in self.images if image.dpi < PRINT_DPI]
+
+
+# Reading content streams
+
+Operation = tuple[int, Any]
+"""One operator preflight interprets, with what it needs of its operands: a Matrix for
+CONCAT, a resource name for FONT, XOBJECT and PATTERN, the (unchecked) width and height of an
+INLINE_IMAGE, nothing for PUSH and POP."""
+PUSH, POP, CONCAT, FONT, XOBJECT, PATTERN, INLINE_IMAGE = range(7)
+REFERENCE = 7
+"""Not an operation: `R` is an operator only to the fast reading; pypdf reads `1 0 R` as a
+reference to an object, and fails on it."""
+
+
+class Unsure(Exception):
+    """The fast reading met something it does not read exactly as pypdf does."""
+
+
+def operations(contents: ContentStream) -> list[Operation]:
+    """What preflight interprets of a content stream, in order: read fast when it can be,
+    else from pypdf's parse of the stream."""
+    try:
+        return fast_operations(contents.get_data())
+    except Unsure:
+        return pypdf_operations(contents.operations)
+
+
+def pypdf_operations(parsed: list[tuple[Any, bytes]]) -> list[Operation]:
+    """The operations preflight interprets, out of pypdf's parse of a content stream."""
+    found: list[Operation] = []
+    for operands, operator in parsed:
+        if operator == b"q":
+            found.append((PUSH, None))
+        elif operator == b"Q":
+            found.append((POP, None))
+        elif operator == b"cm":
+            found.append((CONCAT, matrix_of(operands)))
+        elif operator == b"Tf" and operands:
+            found.append((FONT, operands[0]))
+        elif operator == b"Do" and operands:
+            found.append((XOBJECT, operands[0]))
+        elif operator in (b"scn", b"SCN") and operands and isinstance(operands[-1], NameObject):
+            found.append((PATTERN, operands[-1]))
+        elif operator == b"INLINE IMAGE":
+            settings = operands["settings"]
+            pixels = (
+                settings.get("/W", settings.get("/Width")),
+                settings.get("/H", settings.get("/Height")),
+            )
+            found.append((INLINE_IMAGE, pixels))
+    return found
+
+
+WS = rb"[\t\n\x0c\r ]"
+REGULAR = rb"[^\t\n\x0c\r ()<>\[\]{}/%]"
+"""A byte that is part of a name, number or operator. (Streams with a NUL or a vertical tab,
+which pypdf counts as whitespace in some places and not in others, are left to pypdf.)"""
+HEX = rb"<[0-9A-Fa-f\t\n\x0c\r ]*+>"
+NUMBER = rb"[+,\-.0-9]++"
+"""What pypdf reads as a number (it reads a malformed one as 0)."""
+VALID_NUMBER = re.compile(rb"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
+
+
+def literal(depth: int) -> bytes:
+    """A literal string with parentheses nested up to `depth` deep inside it."""
+    inner = rb"[^()\\]++|\\."
+    if depth:
+        inner += b"|" + literal(depth - 1)
+    return rb"\((?:" + inner + rb")*+\)"
+
+
+LITERAL = literal(3)
+SIMPLE = rb"(?:" + WS + rb"++|" + HEX + b"|" + LITERAL + b"|" + NUMBER + rb"|/" + REGULAR + b"*+)"
+"""The things an array or dictionary can be skipped over whole as made of."""
+TOKEN = re.compile(
+    rb"(?:" + WS + rb"++|%[^\r\n]*+)*+"  # whitespace and comments before the token
+    rb"(?:"
+    rb"([A-Za-z'\"]" + REGULAR + rb"*+)"  # 1: an operator
+    rb"|(/" + REGULAR + rb"*+)"  # 2: a name
+    rb"|(" + NUMBER + rb")"  # 3: a number
+    rb"|(" + HEX + b"|" + LITERAL + rb"|\[" + SIMPLE + rb"*+\]|<<" + SIMPLE + rb"*+>>)"  # 4
+    rb"|(\[|<<)"  # 5: an array or dictionary to read token by token
+    rb"|(\]|>>)"  # 6: its end
+    rb"|(.)"  # 7: anything else
+    rb"|\Z"  # (after a last comment or whitespace)
+    rb")",
+    re.DOTALL,
+)
+"""One token of a content stream; group 4 is a whole string, or a whole array or dictionary
+of simple things, which is an operand preflight never looks inside."""
+KEPT = {b"q": PUSH, b"Q": POP, b"cm": CONCAT, b"Tf": FONT, b"Do": XOBJECT}
+KEPT.update({b"scn": PATTERN, b"SCN": PATTERN, b"BI": INLINE_IMAGE, b"R": REFERENCE})
+IN_ARRAYS = (b"true", b"false", b"null")
+"""The only words pypdf reads inside an array or a dictionary of a content stream."""
+
+
+def fast_operations(data: bytes) -> list[Operation]:
+    """The operations preflight interprets, read with one regular expression.
+
+    Operands are kept as the bytes of names and numbers, and None for strings, arrays and
+    dictionaries. Raises Unsure when the stream holds anything this reading could get wrong."""
+    if b"\x00" in data or b"\x0b" in data:
+        raise Unsure
+    found: list[Operation] = []
+    operands: list[bytes | None] = []
+    closers: list[bytes] = []
+    for operator, name, number, whole, opener, closer, other in TOKEN.findall(data):
+        if closers:
+            if closer:
+                if closer != closers.pop():
+                    raise Unsure
+                if not closers:
+                    operands.append(None)
+            elif opener:
+                closers.append(b"]" if opener == b"[" else b">>")
+            elif other or (operator and operator not in IN_ARRAYS):
+                raise Unsure
+        elif operator:
+            kept = KEPT.get(operator)
+            if kept is not None and (operation := kept_operation(kept, operands)) is not None:
+                found.append(operation)
+            operands = []
+        elif name or number:
+            operands.append(name or number)
+        elif whole:
+            operands.append(None)
+        elif opener:
+            closers.append(b"]" if opener == b"[" else b">>")
+        elif closer or other:
+            raise Unsure
+    if closers:
+        raise Unsure
+    return found
+
+
+def kept_operation(kept: int, operands: list[bytes | None]) -> Operation | None:
+    """One operation with its operands as `pypdf_operations` would make it; None where that
+    makes none (a font or XObject without a name, a colour that is not a pattern)."""
+    if kept in (PUSH, POP):
+        return kept, None
+    if kept == CONCAT:
+        if len(operands) != 6 or not all(is_number(value) for value in operands):
+            raise Unsure
+        a, b, c, d, e, f = (float(value) for value in operands if value is not None)
+        return kept, (a, b, c, d, e, f)
+    if kept in (FONT, XOBJECT):
+        if not operands:
+            return None
+        first = operands[0]
+        if first is None or not first.startswith(b"/"):
+            raise Unsure
+        return kept, name_of(first)
+    if kept == PATTERN:
+        last = operands[-1] if operands else None
+        if last is None or not last.startswith(b"/"):
+            return None
+        return kept, name_of(last)
+    raise Unsure  # an inline image, or a reference
+
+
+def is_number(value: bytes | None) -> bool:
+    """Whether an operand is a number that pypdf reads as Python does (not as 0)."""
+    return value is not None and VALID_NUMBER.fullmatch(value) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def name_of(token: bytes) -> NameObject:
+    """The name a token reads as (names may escape bytes as #xx), as pypdf reads it."""
+    try:
+        return NameObject.read_from_stream(io.BytesIO(token), None)
+    except READ_ERRORS as error:
+        raise Unsure from error
 
 
 def resources_of(stream: DictionaryObject, outer: DictionaryObject) -> DictionaryObject:

@@ -56,6 +56,11 @@ class Reader:
     links: list[Link] = field(default_factory=list)
     ids: dict[str, frozenset[str]] = field(default_factory=dict)
     """The ids of each chapter (by file name), as its Markdown rendered them."""
+    referenced: list[Path] = field(default_factory=list)
+    """Each file of the book a chapter's image names, found or not: what a cached
+    conversion of the chapter depends on besides its text."""
+    downloaded: bool = False
+    """Whether a remote file was asked for: what the network gave is not cached."""
 
     def error(self, path: Path | str, message: str, line: int | None = None) -> None:
         """An error at `path` (shown as the author knows it) and `line`: the book won't build."""
@@ -72,7 +77,11 @@ class Reader:
 def read_text(reader: Reader, path: Path) -> str | None:
     """A chapter's or a stylesheet's text: UTF-8 (a BOM is dropped), line ends made \\n,
     no control character that XHTML can't hold."""
-    data = path.read_bytes()
+    return decode_text(reader, path, path.read_bytes())
+
+
+def decode_text(reader: Reader, path: Path, data: bytes) -> str | None:
+    """The text of the file `path` from its bytes `data`, checked as `read_text` does."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -135,6 +144,7 @@ def load_remote(
 ) -> Resource | None:
     """The image at an http(s) URL, downloaded as `remote/<sha1 of the URL>.<ext>`; each
     URL once (and told of once, if it fails)."""
+    reader.downloaded = True
     if url in reader.downloads:
         return reader.downloads[url]
     reader.downloads[url] = None
@@ -153,6 +163,20 @@ def load_remote(
 def labelled(kind: str, name: str) -> str:
     """How a message names a file: `image 'x.png'`, or only `'x.png'` when of no kind."""
     return f"{kind} '{name}'" if kind else f"'{name}'"
+
+
+def fingerprint(path: Path, root: Path) -> tuple[str, bytes | None]:
+    """What a conversion that named the file `path` depends on: where it is, links followed,
+    and its bytes' digest (or that it is no file of the book); with the bytes, if read.
+    A file outside the book is not read."""
+    where = real(path)
+    if not where.is_relative_to(root) or not is_file(where):
+        return f"{where} -", None
+    try:
+        data = where.read_bytes()
+    except OSError:
+        return f"{where} ?", None
+    return f"{where} {hashlib.sha256(data).hexdigest()}", data
 
 
 def real(path: Path) -> Path:

@@ -11,8 +11,20 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pypdf import PageObject, PdfReader, PdfWriter, Transformation
-from pypdf.generic import ContentStream, NameObject, RectangleObject
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.errors import PdfReadError
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    EncodedStreamObject,
+    IndirectObject,
+    NameObject,
+    PdfObject,
+    RectangleObject,
+    StreamObject,
+    read_object,
+)
 
 from chapbook.config import SHEETS
 from chapbook.errors import BookError, BookErrors
@@ -235,15 +247,16 @@ def impose_booklet(pdf: bytes, settings: BookletSettings, paper_mm: float) -> di
     "booklet-howto": ...}.
 
     Every sheet side is one landscape page: the front and then the back of each sheet, in
-    `saddle_order`. Pages are placed by their TrimBox and clipped to it (and at the fold);
-    links are dropped. For "short-edge" duplex (the sheet turns about its left and right
-    edges, like a page of a book) the backs are drawn upright; for "long-edge" (it turns
-    about its top and bottom edges) they are drawn turned 180°, so both come out upright.
+    `saddle_order`. Pages are placed by their TrimBox and clipped to it (and at the fold),
+    each as a Form XObject holding its content as it is (never parsed); links are dropped.
+    For "short-edge" duplex (the sheet turns about its left and right edges, like a page of
+    a book) the backs are drawn upright; for "long-edge" (it turns about its top and bottom
+    edges) they are drawn turned 180°, so both come out upright.
     "manual" writes the fronts in order and the backs upright in reverse order, for feeding
     the printed stack back in, with a one-page how-to. `paper_mm` is the thickness of one
     page (half a sheet), for the creep.
     """
-    reader = PdfReader(io.BytesIO(pdf))
+    reader = _Reader(io.BytesIO(pdf))
     gatherings = signatures(len(reader.pages), settings.signature)
     sheets = [sheet for gathering in gatherings for sheet in gathering]
     shifts = creep_shifts(gatherings, settings.creep_mm, paper_mm)
@@ -262,6 +275,72 @@ def impose_booklet(pdf: bytes, settings: BookletSettings, paper_mm: float) -> di
     return {"booklet": _write(reader, placing, sides, settings.marks)}
 
 
+class _Reader(PdfReader):
+    """A PdfReader that parses the objects of an object stream one by one, as they are needed.
+
+    pypdf (7.1) parses every object of an object stream the first time one of them is asked
+    for. WeasyPrint puts nearly all of a book's objects in one object stream, most of them its
+    structure tree (64,000 objects for 1,000 pages), and that parse took over 90% of the time
+    of imposing a long book, which needs only the pages, their resources and their fonts.
+    Anything unusual (a damaged index, an object that does not parse) falls back to pypdf.
+    """
+
+    def __init__(self, stream: io.BytesIO) -> None:
+        self._object_streams: dict[int, tuple[bytes, dict[int, int]] | None] = {}
+        super().__init__(stream)
+
+    def get_object(self, indirect_reference: int | IndirectObject) -> PdfObject | None:
+        if isinstance(indirect_reference, int):
+            idnum, generation = indirect_reference, 0
+        else:
+            idnum, generation = indirect_reference.idnum, indirect_reference.generation
+        if (
+            generation == 0
+            and idnum in self.xref_objStm
+            and (0, idnum) not in self.resolved_objects
+        ):
+            found = self._object_in_stream(idnum)
+            if found is not None:
+                return self.cache_indirect_object(0, idnum, found)
+        return super().get_object(indirect_reference)
+
+    def _object_in_stream(self, idnum: int) -> PdfObject | None:
+        number = self.xref_objStm[idnum][0]
+        if number not in self._object_streams:
+            self._object_streams[number] = None  # also stops a stream that refers to itself
+            self._object_streams[number] = self._object_stream_index(number)
+        index = self._object_streams[number]
+        if index is None or idnum not in index[1]:
+            return None
+        data, offsets = index
+        start = offsets[idnum]
+        while start < len(data) and data[start : start + 1].isspace():
+            start += 1
+        stream = io.BytesIO(data)
+        stream.seek(start)
+        try:
+            return read_object(stream, self)
+        except (PdfReadError, ValueError):
+            return None
+
+    def _object_stream_index(self, number: int) -> tuple[bytes, dict[int, int]] | None:
+        """The stream's decoded data and where each of its objects starts in it."""
+        try:
+            stream = self.get_object(number)
+            if not isinstance(stream, StreamObject) or stream.get("/Type") != "/ObjStm":
+                return None
+            count, first = stream.get("/N"), stream.get("/First")
+            if not isinstance(count, int) or not isinstance(first, int):
+                return None
+            data = stream.get_data()
+            header = [int(token) for token in data[:first].split()]
+        except (PdfReadError, ValueError):
+            return None
+        if len(header) != 2 * count or not 0 <= first <= len(data):
+            return None
+        return data, dict(zip(header[0::2], (first + at for at in header[1::2]), strict=True))
+
+
 def _trim(page: PageObject) -> PageSize:
     box: RectangleObject = page.trimbox
     width, height = round(float(box.width) / PT_PER_MM, 2), round(float(box.height) / PT_PER_MM, 2)
@@ -270,14 +349,19 @@ def _trim(page: PageObject) -> PageSize:
 
 def _write(reader: PdfReader, placing: Layout, sides: list[Printed], marks: bool) -> bytes:
     writer = PdfWriter()
+    marking = _marks(placing) if marks else []
     for printed in sides:
         target = writer.add_blank_page(placing.width, placing.height)
-        if marks:
-            _draw_marks(target, writer, placing)
-        for number, right in ((printed.side.left, False), (printed.side.right, True)):
+        ops, forms = list(marking), DictionaryObject()
+        halves = ((printed.side.left, False), (printed.side.right, True))
+        for index, (number, right) in enumerate(halves):
             if number is not None:
-                _place(target, reader.pages[number - 1], placing, right, printed)
-        target.compress_content_streams()
+                source, name = reader.pages[number - 1], NameObject(f"/P{index}")
+                forms[name] = _form(writer, source, placing, right, printed)
+                ops.append(f"q {_matrix(source, placing, right, printed)} cm {name} Do Q")
+        if ops:
+            target[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): forms})
+            target[NameObject("/Contents")] = writer._add_object(_stream("\n".join([*ops, ""])))
     _copy_info(reader, writer)
     writer.compress_identical_objects()
     out = io.BytesIO()
@@ -285,27 +369,70 @@ def _write(reader: PdfReader, placing: Layout, sides: list[Printed], marks: bool
     return out.getvalue()
 
 
-def _place(
-    target: PageObject, source: PageObject, placing: Layout, right: bool, printed: Printed
-) -> None:
-    """Draw `source`'s trimmed page in the right or left half, moved toward the fold by the
-    creep and clipped there, turned 180° about the sheet's centre for a turned side."""
+def _matrix(source: PageObject, placing: Layout, right: bool, printed: Printed) -> str:
+    """The `cm` operands that draw `source`'s trimmed page in the right or left half, moved
+    toward the fold by the creep, turned 180° about the sheet's centre for a turned side."""
     box: RectangleObject = source.trimbox
     shift = printed.shift_mm * PT_PER_MM
-    # pypdf clips a merged page to its CropBox, in the page's own coordinates.
-    source.cropbox = _clip(box, min(shift / placing.scale, float(box.width)), right)
-    # Links cannot be followed on paper, and their targets would not survive imposition.
-    source.pop(NameObject("/Annots"), None)
     x = placing.fold - shift if right else placing.fold - placing.page_width + shift
-    ctm = (
-        Transformation()
-        .translate(-float(box.left), -float(box.bottom))
-        .scale(placing.scale, placing.scale)
-        .translate(x, placing.bottom)
-    )
+    # Scale the trim box's corner to (x, bottom), then turn 180° about the sheet's centre.
+    scale, dx = placing.scale, x - placing.scale * float(box.left)
+    dy = placing.bottom - placing.scale * float(box.bottom)
     if printed.turned:
-        ctm = ctm.rotate(180).translate(placing.width, placing.height)
-    target.merge_transformed_page(source, ctm)
+        scale, dx, dy = -scale, placing.width - dx, placing.height - dy
+    return " ".join(_number(value) for value in (scale, 0, 0, scale, dx, dy))
+
+
+def _form(
+    writer: PdfWriter, source: PageObject, placing: Layout, right: bool, printed: Printed
+) -> IndirectObject:
+    """`source`'s page as a Form XObject of `writer`, its content streams untouched (not
+    parsed), shown only within its trim box, less what the creep pushes past the fold.
+
+    Links (/Annots) are left behind: they cannot be followed on paper, and their targets
+    would not survive imposition.
+    """
+    box: RectangleObject = source.trimbox
+    cut = min(printed.shift_mm * PT_PER_MM / placing.scale, float(box.width))
+    form = _content(writer, source)
+    form[NameObject("/Type")] = NameObject("/XObject")
+    form[NameObject("/Subtype")] = NameObject("/Form")
+    form[NameObject("/BBox")] = _clip(box, cut, right)
+    resources = source.raw_get("/Resources") if "/Resources" in source else None
+    if resources is not None:
+        form[NameObject("/Resources")] = resources.clone(writer)
+    return writer._add_object(form)
+
+
+def _content(writer: PdfWriter, source: PageObject) -> StreamObject:
+    """A new stream holding the page's content: a single stream's data as it is, still
+    encoded, with its filter; several streams decoded, joined and compressed again."""
+    contents = source.get("/Contents")
+    contents = None if contents is None else contents.get_object()
+    if isinstance(contents, StreamObject):
+        stream: StreamObject = (
+            EncodedStreamObject() if "/Filter" in contents else DecodedStreamObject()
+        )
+        stream._data = contents._data
+        for key in ("/Filter", "/DecodeParms"):
+            if key in contents:
+                stream[NameObject(key)] = contents.raw_get(key).clone(writer)
+        return stream
+    parts = contents if isinstance(contents, ArrayObject) else []
+    return _stream(b"\n".join(part.get_object().get_data() for part in parts))
+
+
+def _stream(data: str | bytes) -> StreamObject:
+    """A Flate-compressed stream of `data`."""
+    stream = DecodedStreamObject()
+    stream.set_data(data.encode() if isinstance(data, str) else data)
+    return stream.flate_encode()
+
+
+def _number(value: float) -> str:
+    """A number for a content stream: up to 6 decimals, no trailing zeros, never -0."""
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def _clip(box: RectangleObject, cut: float, right: bool) -> RectangleObject:
@@ -317,17 +444,15 @@ def _clip(box: RectangleObject, cut: float, right: bool) -> RectangleObject:
     return RectangleObject((left, bottom, right_edge - cut, top))
 
 
-def _draw_marks(target: PageObject, writer: PdfWriter, placing: Layout) -> None:
+def _marks(placing: Layout) -> list[str]:
     """Hairline crop marks at the spread's outer corners and dashed fold marks at the top and
-    bottom of the fold, all outside the trim. Marks are drawn before the pages."""
+    bottom of the fold, all outside the trim, as drawing operators. Marks are drawn before the
+    pages."""
     lines = crop_marks(placing)
     folds = fold_marks(placing)
     if not lines and not folds:
-        return
-    ops = ["q", "0 G", "0.25 w", *lines, "[4 2] 0 d", *folds, "Q", ""]
-    stream = ContentStream(None, writer)
-    stream.set_data("\n".join(ops).encode())
-    target.replace_contents(stream)
+        return []
+    return ["q", "0 G", "0.25 w", *lines, "[4 2] 0 d", *folds, "Q"]
 
 
 def _mark_length(room: float) -> float:

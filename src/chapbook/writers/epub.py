@@ -15,13 +15,16 @@ from ebooklib import epub
 from lxml import etree
 
 from chapbook import __version__
-from chapbook.cover import generate_cover
+from chapbook.cache import Cache, digest
+from chapbook.convert import code_digest, sealed, unsealed
+from chapbook.cover import COVER_HREF, generate_cover
+from chapbook.cover import FONT_HREF as COVER_FONT
 from chapbook.markup import fragment_xml, parse_fragment
 from chapbook.model import FONT_FOLDER, Book, Chapter, Metadata, Part, Resource
 from chapbook.templating import render
 from chapbook.words import words
 from chapbook.writers import pagemap
-from chapbook.writers.fonts import subset_font, used_characters
+from chapbook.writers.archive import Deflate, Member, Stamp, cached_deflate, deflate, zip_file
 from chapbook.writers.pagemap import OPENING, PageMap, PageStart, insert_breaks
 
 XHTML = "application/xhtml+xml"
@@ -36,21 +39,32 @@ ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 ZIP_END = (2107, 12, 31, 23, 59, 58)
 OPF = "EPUB/content.opf"
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
+COVER_KIND = "cover"
+"""The cache's folder for generated covers."""
 
 
-def write_epub(book: Book, pages: PageMap | None = None) -> bytes:
+def write_epub(book: Book, pages: PageMap | None = None, cache: Cache | None = None) -> bytes:
     """The complete EPUB 3 file for `book`: the same bytes for the same book. With `pages`
-    (where the print PDF's pages begin) it carries the print edition's page numbers."""
+    (where the print PDF's pages begin) it carries the print edition's page numbers. With
+    `cache`, what is costly to make again (the generated cover, the compressed documents)
+    is taken from it when the same as before; the bytes are the same either way."""
     modified = _utc(book.metadata.modified)
-    options = {"mtime": modified, "epub2_guide": False, "raise_exceptions": True}
+    options = {
+        "mtime": modified,
+        "epub2_guide": False,
+        "raise_exceptions": True,
+        "compresslevel": 0,  # compressed once, by _repack
+    }
     raw = io.BytesIO()
-    epub.write_epub(raw, _package(book, pages or ()), options)
-    return _repack(raw.getvalue(), _zip_time(modified), book.metadata.language)
+    cache = None if cache is None or cache.root is None else cache  # one that keeps nothing
+    epub.write_epub(raw, _package(book, pages or (), cache), options)
+    compress = deflate if cache is None else cached_deflate(cache)
+    return _repack(raw.getvalue(), _zip_time(modified), book.metadata.language, compress)
 
 
-def _package(book: Book, starts: PageMap) -> epub.EpubBook:
+def _package(book: Book, starts: PageMap, cache: Cache | None) -> epub.EpubBook:
     """The ebooklib book: metadata, then the manifest and the spine."""
-    cover = book.cover or generate_cover(book)
+    cover = book.cover or _generated_cover(book, cache)
     package = epub.EpubBook()
     _describe(package, book.metadata)
     documents = _pages(book, cover, starts)
@@ -69,6 +83,23 @@ def _package(book: Book, starts: PageMap) -> epub.EpubBook:
     package.spine = [*pages, (nav, "no")]
     package.add_metadata(None, "meta", "", {"name": "cover", "content": COVER_IMAGE_ID})
     return package
+
+
+def _generated_cover(book: Book, cache: Cache | None) -> Resource:
+    """The cover `generate_cover` makes, kept in `cache` by what it is made of."""
+    if cache is None:
+        return generate_cover(book)
+    font = next((r.data for r in book.resources if r.href == COVER_FONT), b"")
+    metadata = book.metadata
+    authors = "\n".join(metadata.authors)
+    key = digest(COVER_KIND, code_digest(), metadata.title, metadata.subtitle or "", authors, font)
+    kept = cache.get(COVER_KIND, key)
+    data = None if kept is None else unsealed(kept)
+    if data is not None:
+        return Resource(COVER_HREF, "image/png", data)
+    cover = generate_cover(book)
+    cache.put(COVER_KIND, key, sealed(cover.data))
+    return cover
 
 
 def _describe(package: epub.EpubBook, metadata: Metadata) -> None:
@@ -202,6 +233,8 @@ def _images(book: Book) -> list[bool]:
     """For each image in the chapters, whether it has a text alternative."""
     found: list[bool] = []
     for chapter in book.chapters:
+        if "<img" not in chapter.body:
+            continue
         container = parse_fragment(chapter.body)
         for image in container.iter("{http://www.w3.org/1999/xhtml}img"):
             decorative = image.get("role") in ("presentation", "none")
@@ -252,6 +285,8 @@ def _fonts(
     book: Book, documents: Sequence[epub.EpubItem], stylesheet: epub.EpubItem
 ) -> list[epub.EpubItem]:
     """The fonts the stylesheet uses, each cut down to the characters of the book."""
+    from chapbook.writers.fonts import subset_font, used_characters  # fontTools: only here
+
     css = stylesheet.content.decode()
     texts = [document.content.decode() for document in documents]
     characters = used_characters(texts, [css])
@@ -304,23 +339,22 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC) if moment.tzinfo else moment
 
 
-def _zip_time(moment: datetime) -> tuple[int, int, int, int, int, int]:
+def _zip_time(moment: datetime) -> Stamp:
     """The zip entries' timestamp: `modified`, within what a zip file can hold."""
     stamp = (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
     return min(max(stamp, ZIP_EPOCH), ZIP_END)
 
 
-def _repack(data: bytes, stamp: tuple[int, int, int, int, int, int], language: str) -> bytes:
+def _repack(data: bytes, stamp: Stamp, language: str, compress: Deflate) -> bytes:
     """Re-zip ebooklib's output with one timestamp, `mimetype` first and stored."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        names = sorted(source.namelist(), key=lambda name: name != "mimetype")
-        for name in names:
+    members = []
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        for name in sorted(source.namelist(), key=lambda name: name != "mimetype"):
             content = source.read(name)
             if name == OPF:
                 content = _finish_package(content, language)
-            target.writestr(_entry(name, stamp), content)
-    return out.getvalue()
+            members.append(Member(name, content, compressed=name != "mimetype"))
+    return zip_file(members, stamp, compress)
 
 
 def _finish_package(opf: bytes, language: str) -> bytes:
@@ -332,11 +366,3 @@ def _finish_package(opf: bytes, language: str) -> bytes:
         if meta.get("name") == "generator":
             meta.set("content", f"Chapbook {__version__}")
     return etree.tostring(root, encoding="utf-8", xml_declaration=True)
-
-
-def _entry(name: str, stamp: tuple[int, int, int, int, int, int]) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=stamp)
-    info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-    info.create_system = 3
-    info.external_attr = 0o644 << 16
-    return info

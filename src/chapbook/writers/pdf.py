@@ -9,7 +9,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from functools import partial
 from typing import Any
 
@@ -20,6 +20,7 @@ from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from chapbook.cache import Cache
 from chapbook.errors import BookError, BookErrors, line_of
 from chapbook.model import PT_PER_MM, Book, Chapter, PrintSettings, Styles
 from chapbook.templating import render
@@ -35,6 +36,9 @@ from chapbook.writers.urls import BASE_URL
 
 logging.getLogger("weasyprint").setLevel(logging.ERROR)  # refusals are reported as BookErrors
 
+LINK_ACROSS = "https://chapbook.invalid/#"
+"""How a chapter laid out in a part (writers/parts.py) links to another part's anchor: a
+link WeasyPrint keeps, made a link within the book when the parts are joined."""
 MARKS_SPACE_MM = 8.0
 """With crop marks, the sheet reaches this much beyond the bleed; the marks sit in its
 outer half, clear of the bleed."""
@@ -98,42 +102,99 @@ Finisher = Callable[[Document, pydyf.PDF], None]
 """What WeasyPrint calls with the document and the PDF objects just before writing them."""
 
 
+@dataclass(frozen=True)
+class Part:
+    """A run of the book laid out as one document: by default, the whole book."""
+
+    chapters: tuple[Chapter, ...]
+    front: bool = True
+    """With the half title, title, copyright and contents pages."""
+    colophon: bool = True
+    end: bool = False
+    """Followed by a page that opens the next part (not kept), so that the part ends as the
+    book would before the next chapter: with a blank left page if needed."""
+    stubs: tuple[tuple[str, int], ...] = ()
+    """Each later chapter's id and page number, for the contents (pages not kept)."""
+
+
 def write_pdf(book: Book) -> bytes:
     """The book's print PDF."""
     return print_book(book)[0]
 
 
-def print_book(book: Book) -> tuple[bytes, PageMap]:
-    """Lay the book out as one document: the PDF's bytes, and where its pages begin."""
-    styles = book.styles
-    stylesheets = [page_css(book.print), "\n".join((styles.fonts, styles.base, styles.print))]
-    tags = book.print.variant not in ("pdf/x-1a", "pdf/x-3")
-    pdf, document = lay_out(book, book_html(book), stylesheets, partial(finish, book), tags)
+def print_book(book: Book, jobs: int = 1, cache: Cache | None = None) -> tuple[bytes, PageMap]:
+    """The book's print PDF and where its pages begin: laid out as one document, or with
+    `jobs` processes in parts (writers/parts.py) when the book is long enough to gain."""
+    if jobs > 1:
+        from chapbook.writers.parts import print_in_parts, worth_parts
+
+        if worth_parts(book, jobs):
+            return print_in_parts(book, jobs, cache)
+    pdf, document = lay_out(
+        book, book_html(book), stylesheets(book), partial(finish, book), tagged(book)
+    )
     labels = page_labels(len(document.pages), body_start_page(book, document))
     openings = [*FRONT_PAGES, *(chapter.id for chapter in book.chapters)]
     return pdf, page_starts(document.pages, labels, openings)
 
 
+def stylesheets(book: Book) -> list[str]:
+    """The page box from `[print]`, then the book's type and print stylesheets."""
+    styles = book.styles
+    return [page_css(book.print), "\n".join((styles.fonts, styles.base, styles.print))]
+
+
+def tagged(book: Book) -> bool:
+    """Whether the PDF carries a structure tree (PDF/X-1a and X-3 forbid one)."""
+    return book.print.variant not in ("pdf/x-1a", "pdf/x-3")
+
+
+@dataclass
+class Press:
+    """What WeasyPrint needs to lay out the book's documents, made once: a fetcher that
+    serves only the book's files, the fonts, and the parsed stylesheets."""
+
+    fetcher: BookFetcher
+    fonts: FontConfiguration
+    sheets: list[CSS]
+
+    def sheet(self, text: str) -> CSS:
+        return CSS(
+            string=text,
+            base_url=BASE_URL + "styles/",
+            url_fetcher=self.fetcher,
+            font_config=self.fonts,
+        )
+
+
+def press(book: Book, stylesheets: Sequence[str]) -> Press:
+    made = Press(BookFetcher(book), FontConfiguration(), [])
+    made.sheets = [made.sheet(text) for text in stylesheets]
+    return made
+
+
 def lay_out(
-    book: Book, html: str, stylesheets: Sequence[str], finisher: Finisher, tags: bool
+    book: Book,
+    html: str,
+    stylesheets: Sequence[str] | Press,
+    finisher: Finisher,
+    tags: bool,
+    extra: str = "",
 ) -> tuple[bytes, Document]:
     """The PDF of `html` in the book's PDF variant, with the book's files as its only
-    resources and the book's date as the clock; and the laid out document."""
-    fetcher = BookFetcher(book)
-    fonts = FontConfiguration()
-    sheets = [
-        CSS(string=text, base_url=BASE_URL + "styles/", url_fetcher=fetcher, font_config=fonts)
-        for text in stylesheets
-    ]
+    resources and the book's date as the clock; and the laid out document. `stylesheets`
+    may come parsed, in a Press; `extra` is a stylesheet of this document's own."""
+    made = stylesheets if isinstance(stylesheets, Press) else press(book, stylesheets)
+    sheets = [*made.sheets, made.sheet(extra)] if extra else made.sheets
     options = {"pdf_variant": book.print.variant, "pdf_tags": tags}
-    html_document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
+    html_document = HTML(string=html, base_url=BASE_URL, url_fetcher=made.fetcher)
     with source_date_epoch(int(book.metadata.modified.timestamp())):
         try:
-            document = html_document.render(stylesheets=sheets, font_config=fonts, **options)
+            document = html_document.render(stylesheets=sheets, font_config=made.fonts, **options)
             pdf: bytes = document.write_pdf(finisher=finisher, **options)
         except RecursionError:  # WeasyPrint lays out nested boxes by recursion
             raise BookErrors([too_deep(book)]) from None
-    fetcher.raise_refusals(book)
+    made.fetcher.raise_refusals(book)
     return pdf, document
 
 
@@ -231,21 +292,28 @@ def stable_document_id(pdf: pydyf.PDF, identifier: str) -> None:
             ]
 
 
-def book_html(book: Book) -> str:
+def book_html(book: Book, part: Part | None = None) -> str:
+    """The print document of `part`, by default the whole book."""
+    part = part or Part(tuple(book.chapters))
+    here = frozenset(chapter.id for chapter in part.chapters)
     return render(
         "print/book.html.j2",
         meta=book.metadata,
         words=words(book.metadata.language),
         settings=book.print,
         timestamp=book.metadata.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        chapters=[print_chapter(chapter) for chapter in book.chapters],
+        contents=book.chapters,
+        part=dataclasses.replace(
+            part, chapters=tuple(print_chapter(chapter, here) for chapter in part.chapters)
+        ),
         body_start=book.body_start.id if book.body_start else "",
     )
 
 
-def print_chapter(chapter: Chapter) -> Chapter:
-    """The chapter as one part of a single document: notes at the foot of their page, ids
-    prefixed with the chapter's, links between chapters made links within the document."""
+def print_chapter(chapter: Chapter, here: frozenset[str]) -> Chapter:
+    """The chapter as a part of one document with the chapters `here`: notes at the foot of
+    their page, ids prefixed with the chapter's, links to chapters here made links within
+    the document, to others links across (LINK_ACROSS) that the join turns into links."""
     root = lxml_html.fragment_fromstring(chapter.body, create_parent="div")
     mark_elements(root, chapter.id)
     inline_notes(root)
@@ -255,7 +323,7 @@ def print_chapter(chapter: Chapter) -> Chapter:
             element.set("id", f"{chapter.id}--{element.get('id')}")
         href = element.get("href")
         if element.tag == "a" and href is not None:
-            element.set("href", internal_href(chapter, href))
+            element.set("href", internal_href(chapter, href, here))
     body = (root.text or "") + "".join(
         etree.tostring(child, method="html", encoding="unicode") for child in root
     )
@@ -278,14 +346,15 @@ def mark_initial(root: etree._Element) -> None:
     first.insert(0, span)
 
 
-def internal_href(chapter: Chapter, href: str) -> str:
+def internal_href(chapter: Chapter, href: str, here: frozenset[str]) -> str:
     if href.startswith("#"):
         return f"#{chapter.id}--{href[1:]}"
     name, _, fragment = href.partition("#")
     if "/" in name or ":" in name or not name.endswith(".xhtml"):
         return href
     target = name.removesuffix(".xhtml")
-    return f"#{target}--{fragment}" if fragment else f"#{target}"
+    anchor = f"{target}--{fragment}" if fragment else target
+    return f"#{anchor}" if target in here else LINK_ACROSS + anchor
 
 
 def inline_notes(root: etree._Element) -> None:

@@ -1,0 +1,88 @@
+"""A content-addressed store of bytes under `.chapbook-cache/`, safe to delete at any time.
+
+Keys are digests of everything a result depends on (see `digest`), so an entry is never
+stale: a changed input is a different key. Writes are atomic (a temporary file, then a
+rename), so builds running side by side can share a cache. A cache that cannot be read or
+written is simply not used: it never fails a build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import time
+from contextlib import suppress
+from pathlib import Path
+
+from chapbook import __version__
+
+FOLDER = ".chapbook-cache"
+LIMIT_BYTES = 1 << 30
+"""When the cache grows past this, the entries used least recently are removed."""
+
+
+def digest(*parts: bytes | str) -> str:
+    """A key for `parts`, in order, with Chapbook's version (a new release starts afresh)."""
+    hasher = hashlib.sha256(__version__.encode())
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "big"))
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+class Cache:
+    """Bytes by kind and key under `root`; with `root` None, a cache that keeps nothing."""
+
+    def __init__(self, root: Path | None) -> None:
+        self.root = root
+        self.hits = 0
+        self.misses = 0
+
+    def path(self, kind: str, key: str) -> Path | None:
+        return None if self.root is None else self.root / kind / key[:2] / key
+
+    def get(self, kind: str, key: str) -> bytes | None:
+        path = self.path(kind, key)
+        data = None
+        if path is not None:
+            with suppress(OSError):
+                data = path.read_bytes()
+                os.utime(path)  # recently used: kept longest by `prune`
+        if data is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return data
+
+    def put(self, kind: str, key: str, data: bytes) -> None:
+        path = self.path(kind, key)
+        if path is None:
+            return
+        part = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            part.write_bytes(data)
+            part.replace(path)
+        except OSError:
+            with suppress(OSError):
+                part.unlink()
+
+    def prune(self, limit: int = LIMIT_BYTES) -> None:
+        """Remove the entries used least recently until the cache holds at most `limit`."""
+        if self.root is None or not self.root.is_dir():
+            return
+        entries = []
+        with suppress(OSError):
+            for path in self.root.glob("*/*/*"):
+                status = path.stat()
+                entries.append((status.st_mtime, status.st_size, path))
+        total = sum(size for _, size, _ in entries)
+        stale = time.time() - 60  # never what a build running now may have just written
+        for mtime, size, path in sorted(entries):
+            if total <= limit or mtime > stale:
+                break
+            with suppress(OSError):
+                path.unlink()
+                total -= size

@@ -1,0 +1,278 @@
+"""The print PDF laid out in parts, side by side, then joined: the pages of one document.
+
+WeasyPrint lays a document out in one process, page after page, and keeps it all in memory.
+A book's chapters each open on a right-hand page, so a chapter laid out alone, its page
+counter starting at its first page's number, gives the very pages it has in the whole book.
+The parts are: one for each chapter from the body's start to the end (the last one with the
+colophon), then the front (half title to contents, and the front chapters). Each part but
+the last ends with a page that opens the next part, not kept, so that its kept pages end as
+the book's do before the next chapter: with a blank left page when needed.
+
+A part's page count does not depend on where it starts, only its page numbers do; so the
+count is cached by the part's content, and a part's start is the sum of the counts before
+it. A part may be laid out before the parts before it are done: its start is then a guess
+from its length, checked once they are done, and the part laid out again if it was wrong.
+The front comes last, when every chapter's first page is known, for its contents.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import pickle
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
+
+import pydyf
+import weasyprint
+
+from chapbook.cache import Cache, digest
+from chapbook.errors import BookError, BookErrors
+from chapbook.model import Book, Chapter
+from chapbook.templating import render
+from chapbook.writers.join import join_parts
+from chapbook.writers.pagemap import FRONT_PAGES, PageMap, page_starts, roman
+from chapbook.writers.pdf import (
+    Part,
+    Press,
+    book_html,
+    finish_for_print,
+    lay_out,
+    press,
+    stylesheets,
+)
+
+PARTS_FROM = 200_000
+"""Characters of chapter text from which laying out in parts pays for its start."""
+CHARS_PER_PAGE = 3_000
+"""A first guess of a page's length in characters of XHTML, before any part is done."""
+PART_END = "chapbook-part-end"
+"""The id on the page that opens the next part (book.html.j2)."""
+
+BOOK: Book | None = None
+"""The book, in each worker process (inherited when the pool forks)."""
+PRESS: list[Press] = []
+"""The book's parsed stylesheets and fonts, made by each worker for its first part."""
+
+
+@dataclass(frozen=True)
+class Laid:
+    """A part laid out: its PDF, how many of its pages the book keeps, where they begin."""
+
+    pdf: bytes
+    kept: int
+    starts: PageMap
+    errors: tuple[BookError, ...] = ()
+
+
+def worth_parts(book: Book, jobs: int) -> bool:
+    """Whether to lay the book out in parts: with more than one process, a body of several
+    chapters and enough text; never for PDF/UA, whose structure tree a join would lose."""
+    body = body_chapters(book)
+    size = sum(len(chapter.body) for chapter in body)
+    return jobs > 1 and len(body) > 1 and size >= PARTS_FROM and book.print.variant != "pdf/ua-1"
+
+
+def body_chapters(book: Book) -> tuple[Chapter, ...]:
+    """The chapters from the body's start on, each laid out as a part of its own."""
+    if book.body_start is None:
+        return ()
+    return book.chapters[book.chapters.index(book.body_start) :]
+
+
+def print_in_parts(book: Book, jobs: int, cache: Cache | None) -> tuple[bytes, PageMap]:
+    """The book's print PDF, laid out in parts by `jobs` processes, and where its pages
+    begin; parts already laid out at the same place are taken from `cache`."""
+    store = cache or Cache(None)
+    body = body_chapters(book)
+    parts = [
+        Part((chapter,), front=False, colophon=chapter is body[-1], end=chapter is not body[-1])
+        for chapter in body
+    ]
+    with workers(book, jobs) as pool:
+        laid = lay_out_body(book, parts, store, pool, jobs)
+        starts = page_numbers([part.kept for part in laid])
+        front_chapters = tuple(book.chapters[: len(book.chapters) - len(body)])
+        stubs = tuple((chapter.id, start) for chapter, start in zip(body, starts, strict=True))
+        front = Part(front_chapters, colophon=False, stubs=stubs)
+        key = part_key(book, book_key(book), front, None)
+        laid.insert(0, cached_layout(front, None, key, store, pool).result())
+    errors = [error for part in laid for error in part.errors]
+    if errors:
+        raise BookErrors(list(dict.fromkeys(errors)))
+    pdf = join_parts(book, [(part.pdf, part.kept) for part in laid], laid[0].kept, store)
+    return pdf, tuple(start for part in laid for start in part.starts)
+
+
+@contextmanager
+def workers(book: Book, jobs: int) -> Iterator[ProcessPoolExecutor]:
+    """A pool of `jobs` processes that know the book."""
+    global BOOK
+    BOOK = book  # forked into each worker, never pickled
+    PRESS.clear()
+    context = multiprocessing.get_context("fork")
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+            yield pool
+    finally:
+        BOOK = None
+
+
+def page_numbers(counts: Sequence[int]) -> list[int]:
+    """The number of each part's first page, from 1, given the pages each part keeps."""
+    starts = [1]
+    for count in counts[:-1]:
+        starts.append(starts[-1] + count)
+    return starts
+
+
+def lay_out_body(
+    book: Book, parts: Sequence[Part], cache: Cache, pool: ProcessPoolExecutor, jobs: int
+) -> list[Laid]:
+    """Every body part laid out at its true first page, `jobs` at a time, in book order."""
+    shared = book_key(book)
+    keys = [part_key(book, shared, part, None) for part in parts]
+    counts = {i: int(data) for i, key in enumerate(keys) if (data := cache.get("pages", key))}
+    done: dict[int, tuple[int, Laid]] = {}
+    running: dict[Future[Laid], tuple[int, int]] = {}
+    while True:
+        settle(done, counts, len(parts))
+        if len(done) == len(parts) and not running:
+            return [done[i][1] for i in range(len(parts))]
+        busy = {index for index, _ in running.values()}
+        waiting = (i for i in range(len(parts)) if i not in done and i not in busy)
+        for index in waiting:
+            if len(running) >= jobs:
+                break
+            start = guess_start(parts, counts, done, index)
+            key = part_key(book, shared, parts[index], start)
+            future = cached_layout(parts[index], start, key, cache, pool)
+            running[future] = (index, start)
+        finished, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in finished:
+            index, start = running.pop(future)
+            result = future.result()
+            done[index] = (start, result)
+            counts[index] = result.kept
+            cache.put("pages", keys[index], str(result.kept).encode())
+
+
+def settle(done: dict[int, tuple[int, Laid]], counts: dict[int, int], total: int) -> None:
+    """Forget each part laid out at a first page that the counts before it now disprove."""
+    start = 1
+    for index in range(total):
+        if index in done and done[index][0] != start:
+            del done[index]
+        if index not in counts:
+            return
+        start += counts[index]
+
+
+def guess_start(
+    parts: Sequence[Part], counts: dict[int, int], done: dict[int, tuple[int, Laid]], index: int
+) -> int:
+    """Part `index`'s first page: certain when the parts before it are counted, else a guess
+    with their lengths at the pages-per-character of the parts done so far."""
+    laid = [(length(parts[i]), result.kept) for i, (_, result) in done.items()]
+    chars, pages = sum(chars for chars, _ in laid), sum(kept for _, kept in laid)
+    per_page = chars / pages if pages else CHARS_PER_PAGE
+    start = 1
+    for before in range(index):
+        known = counts.get(before)
+        start += known if known is not None else estimate_pages(length(parts[before]), per_page)
+    return start
+
+
+def length(part: Part) -> int:
+    return sum(len(chapter.body) for chapter in part.chapters)
+
+
+def cached_layout(
+    part: Part, start: int | None, key: str, cache: Cache, pool: ProcessPoolExecutor
+) -> Future[Laid]:
+    """`part` laid out from page `start`: from the cache under `key`, or by a worker (then
+    cached)."""
+    data = cache.get("pdf-part", key)
+    if data is not None:
+        try:
+            future: Future[Laid] = Future()
+            future.set_result(pickle.loads(data))
+            return future
+        except (pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
+            pass  # a damaged entry is a miss
+    future = pool.submit(lay_out_part, part, start)
+
+    def keep(done: Future[Laid]) -> None:
+        if done.exception() is None and not done.result().errors:
+            cache.put("pdf-part", key, pickle.dumps(done.result()))
+
+    future.add_done_callback(keep)
+    return future
+
+
+def book_key(book: Book) -> str:
+    """What every part's layout depends on besides its own chapters: the book's metadata,
+    settings, styles and files, and the versions of Chapbook and WeasyPrint."""
+    shared = dataclasses.replace(book, chapters=(), warnings=())
+    return digest(weasyprint.__version__, pickle.dumps(shared, protocol=5))
+
+
+def part_key(book: Book, shared: str, part: Part, start: int | None) -> str:
+    """A part's layout: the book's (`shared`), its chapters, its first page number, and for
+    the front, every chapter's title and number for the contents."""
+    contents = [(c.id, c.number, c.title_html, c.part) for c in book.chapters if part.front]
+    return digest(shared, pickle.dumps((part, start, contents), protocol=5))
+
+
+def lay_out_part(part: Part, start: int | None) -> Laid:
+    """In a worker: lay out `part` with its page counter from `start` (the front: from 1)."""
+    book = BOOK
+    assert book is not None, "lay_out_part runs in a pool made by workers()"
+    if not PRESS:
+        PRESS.append(press(book, stylesheets(book)))
+    html = book_html(book, part)
+    finisher = partial(finish_part, book)
+    extra = part_css(book, part, start)
+    try:
+        pdf, document = lay_out(book, html, PRESS[0], finisher, tags=False, extra=extra)
+    except BookErrors as failure:
+        return Laid(b"", 0, (), tuple(failure.errors))
+    pages = document.pages
+    kept = next((i for i, page in enumerate(pages) if PART_END in page.anchors), len(pages))
+    if start is None:
+        labels = [roman(number + 1) for number in range(kept)]
+    else:
+        labels = [str(start + number) for number in range(kept)]
+    openings = [*(FRONT_PAGES if part.front else ()), *(c.id for c in part.chapters)]
+    return Laid(pdf, kept, page_starts(pages[:kept], labels, openings))
+
+
+def finish_part(book: Book, document: weasyprint.Document, pdf: pydyf.PDF) -> None:
+    finish_for_print(pdf, book, book.print.bleed_mm, book.metadata.identifier)
+
+
+def part_css(book: Book, part: Part, start: int | None) -> str:
+    """What a part needs to print as it would in the whole book: its first page number, the
+    book's title for the running heads, and the numbers of the chapters after the front."""
+    return render(
+        "print/part.css.j2",
+        start=start,
+        title=css_string(book.metadata.title),
+        stubs=part.stubs,
+    )
+
+
+def css_string(text: str) -> str:
+    """`text` as a quoted CSS string."""
+    escaped = "".join(
+        f"\\{ord(char):x} " if char in '"\\' or ord(char) < 0x20 else char for char in text
+    )
+    return f'"{escaped}"'
+
+
+def estimate_pages(chars: int, per_page: float) -> int:
+    """The pages a part of `chars` characters keeps, always even: a part ends on a left page."""
+    return 2 * max(1, round(chars / per_page / 2))

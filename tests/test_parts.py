@@ -1,0 +1,210 @@
+"""The print PDF laid out in parts by several processes, then joined (writers/parts.py,
+writers/join.py), against the same book laid out as one document: the same pages, text,
+numbers, labels, outline, links and page map; a cache that gives the same bytes."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import shutil
+from concurrent.futures import Future
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pypdfium2
+import pytest
+
+from chapbook.cache import Cache
+from chapbook.manuscript import read_book
+from chapbook.model import Book
+from chapbook.pipeline import build
+from chapbook.preflight import preflight
+from chapbook.writers import parts
+from chapbook.writers.pagemap import PageMap
+from chapbook.writers.pdf import print_book
+
+BOOKS = Path(__file__).parent / "books"
+
+
+@cache
+def book(name: str) -> Book:
+    return read_book(BOOKS / name)
+
+
+@cache
+def single(name: str) -> tuple[bytes, PageMap]:
+    return print_book(book(name))
+
+
+@cache
+def in_parts(name: str) -> tuple[bytes, PageMap]:
+    return parts.print_in_parts(book(name), 2, None)
+
+
+def texts(pdf: bytes) -> list[str]:
+    document = pypdfium2.PdfDocument(pdf)
+    return [page.get_textpage().get_text_range() for page in document]
+
+
+def outline(pdf: bytes) -> list[tuple[int, str, int, float]]:
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    found: list[tuple[int, str, int, float]] = []
+
+    def walk(items: list[object], depth: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                assert isinstance(item, pypdf.generic.Destination)
+                page = reader.get_destination_page_number(item)
+                found.append((depth, str(item.title), page, round(float(item.top or 0), 1)))
+
+    walk(reader.outline, 0)
+    return found
+
+
+def links(pdf: bytes) -> list[tuple[int, str, int | None]]:
+    """Each internal link: its page, its destination's name and the page that name is on."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    names = reader.named_destinations
+    found = []
+    for index, page in enumerate(reader.pages):
+        for annotation in (item.get_object() for item in page.get("/Annots") or ()):
+            name = str(annotation.get("/Dest"))
+            target = names.get(name)
+            page_number = reader.get_destination_page_number(target) if target else None
+            found.append((index, name, page_number))
+    return found
+
+
+def labels(pdf: bytes) -> list[str]:
+    return list(pypdf.PdfReader(io.BytesIO(pdf)).page_labels)
+
+
+@pytest.mark.parametrize("name", ["long", "full"])
+def test_parts_give_the_pages_of_one_document(name: str) -> None:
+    whole, whole_map = single(name)
+    joined, joined_map = in_parts(name)
+    assert len(texts(joined)) == len(texts(whole)) > 10
+    for number, (expected, got) in enumerate(zip(texts(whole), texts(joined), strict=True), 1):
+        assert got == expected, f"page {number} differs"
+    assert labels(joined) == labels(whole)
+    assert joined_map == whole_map
+
+
+@pytest.mark.parametrize("name", ["long", "full"])
+def test_parts_keep_the_outline_and_every_link(name: str) -> None:
+    whole, joined = single(name)[0], in_parts(name)[0]
+    assert outline(joined) == outline(whole)
+    assert len(outline(joined)) >= len(book(name).chapters)
+    whole_links, joined_links = links(whole), links(joined)
+    assert joined_links == whole_links
+    assert all(page is not None for _, _, page in joined_links)
+    # the contents page links to every chapter, each in another part
+    assert {chapter.id for chapter in book(name).chapters} <= {name for _, name, _ in joined_links}
+
+
+def test_links_between_chapters_cross_parts() -> None:
+    """The full book links from one chapter to another: the joined PDF's link goes to the
+    other part's page."""
+    joined = links(in_parts("full")[0])
+    across = [(page, name, target) for page, name, target in joined if "--" in name]
+    assert across, "the full test book has links between chapters"
+    assert all(target is not None and target != page for page, _, target in across)
+
+
+def test_typefaces_are_embedded_once_and_the_size_stays_close() -> None:
+    whole, joined = single("long")[0], in_parts("long")[0]
+    reader = pypdf.PdfReader(io.BytesIO(joined))
+    files = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            descendant = font.get_object()["/DescendantFonts"][0].get_object()
+            files.add(descendant["/FontDescriptor"].raw_get("/FontFile2").idnum)
+    assert len(files) == len(preflight(whole, None).fonts)  # one file per face drawn
+    assert len(joined) <= 1.2 * len(whole), (len(joined), len(whole))
+    report = preflight(joined, book("long").print)
+    assert not report.faults and not report.unembedded_fonts
+
+
+def test_wrong_guesses_are_laid_out_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a first guess of the page length far off, parts start at wrong pages, are found
+    out and laid out again: the result is still the one document's."""
+    monkeypatch.setattr(parts, "CHARS_PER_PAGE", 50)
+    calls: list[int | None] = []
+    cached_layout = parts.cached_layout
+
+    def counted(part: parts.Part, start: int | None, *rest: Any) -> Future[parts.Laid]:
+        calls.append(start)
+        return cached_layout(part, start, *rest)
+
+    monkeypatch.setattr(parts, "cached_layout", counted)
+    joined, joined_map = parts.print_in_parts(book("long"), 2, None)
+    assert texts(joined) == texts(single("long")[0])
+    assert joined_map == single("long")[1]
+    chapters = len(parts.body_chapters(book("long")))
+    assert len(calls) > chapters + 1  # some parts twice
+
+
+def test_a_cache_hit_and_a_miss_give_the_bytes_of_a_cold_build(tmp_path: Path) -> None:
+    manuscript = tmp_path / "book"
+    shutil.copytree(BOOKS / "long", manuscript)
+    cold = parts.print_in_parts(read_book(manuscript), 2, None)[0]
+    store = Cache(tmp_path / "cache")
+    first = parts.print_in_parts(read_book(manuscript), 2, store)[0]
+    assert first == cold
+    store = Cache(tmp_path / "cache")
+    again = parts.print_in_parts(read_book(manuscript), 2, store)[0]
+    assert again == cold
+    assert store.misses == 0 and store.hits > 10
+
+    chapter = manuscript / "chapters" / "05-low-water.md"
+    chapter.write_text(chapter.read_text().replace("The ", "The very ", 3))
+    edited = read_book(manuscript)
+    store = Cache(tmp_path / "cache")
+    warm = parts.print_in_parts(edited, 2, store)[0]
+    assert warm == parts.print_in_parts(edited, 2, None)[0]
+    assert warm != cold
+    assert "The very" in "".join(texts(warm))
+    assert 1 <= store.misses <= 4  # the chapter (its layout and its count), the front
+
+
+def test_the_build_lays_out_in_parts_with_jobs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`build(jobs=2)` takes the parallel path for a long enough book, and its outputs (the
+    booklet and the EPUB's page-list too) match those of `jobs=1`."""
+    monkeypatch.setattr(parts, "PARTS_FROM", 0)
+    used: list[int] = []
+    monkeypatch.setattr(parts, "print_in_parts", spy(parts.print_in_parts, used))
+    one = build(BOOKS / "long", tmp_path / "one", ["pdf", "epub", "booklet"], jobs=1)
+    two = build(BOOKS / "long", tmp_path / "two", ["pdf", "epub", "booklet"], jobs=2)
+    assert used == [2]
+    for made_one, made_two in zip(one, two, strict=True):
+        if made_one.target == "epub":
+            assert made_one.path.read_bytes() == made_two.path.read_bytes()
+        else:
+            assert texts(made_one.path.read_bytes()) == texts(made_two.path.read_bytes())
+
+
+def spy(function: object, calls: list[int]) -> object:
+    def called(book: Book, jobs: int, cache: Cache | None) -> tuple[bytes, PageMap]:
+        calls.append(jobs)
+        return function(book, jobs, cache)  # type: ignore[operator, no-any-return]
+
+    return called
+
+
+def test_a_part_with_an_error_fails_the_build_with_its_place() -> None:
+    deep = "<ul><li>" * 100 + "deep" + "</li></ul>" * 100  # as in test_bounds
+    long = book("long")
+    chapters = list(long.chapters)
+    index = chapters.index(parts.body_chapters(long)[3])
+    chapters[index] = dataclasses.replace(chapters[index], body=deep)
+    from chapbook.errors import BookErrors
+
+    with pytest.raises(BookErrors) as failure:
+        parts.print_in_parts(dataclasses.replace(long, chapters=chapters), 2, None)
+    assert [error.path for error in failure.value.errors] == [chapters[index].source]
