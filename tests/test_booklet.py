@@ -671,5 +671,5 @@ def test_reading_objects_one_by_one_changes_nothing(monkeypatch: pytest.MonkeyPa
         BookletSettings(duplex="long-edge", sheet=SHEETS["a5"], fit=True),
     ]
     lazy = [impose_booklet(source, each, WHITE) for each in settings]
-    monkeypatch.setattr(booklet_module, "_Reader", PdfReader)
+    monkeypatch.setattr(booklet_module, "LazyReader", PdfReader)
     assert lazy == [impose_booklet(source, each, WHITE) for each in settings]

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 import shutil
+import subprocess
+import sys
 from concurrent.futures import Future
 from functools import cache
 from pathlib import Path
@@ -208,3 +211,24 @@ def test_a_part_with_an_error_fails_the_build_with_its_place() -> None:
     with pytest.raises(BookErrors) as failure:
         parts.print_in_parts(dataclasses.replace(long, chapters=chapters), 2, None)
     assert [error.path for error in failure.value.errors] == [chapters[index].source]
+
+
+def test_the_cache_serves_a_new_process(tmp_path: Path) -> None:
+    """Keys are the same in every process (whatever its hash seed): a second build in a new
+    process finds everything in the cache and adds nothing to it."""
+    manuscript = tmp_path / "book"
+    shutil.copytree(BOOKS / "long", manuscript)
+    script = (
+        "import sys; from pathlib import Path; from chapbook.writers import parts;"
+        "from chapbook.pipeline import build; parts.PARTS_FROM = 0;"
+        "build(Path(sys.argv[1]), Path(sys.argv[2]), ['pdf'], jobs=2, cache=Path(sys.argv[3]))"
+    )
+    store = tmp_path / "cache"
+    entries = []
+    for seed in ("1", "2"):
+        environment = {**os.environ, "PYTHONHASHSEED": seed}
+        command = [sys.executable, "-c", script, str(manuscript), str(tmp_path / "out"), str(store)]
+        subprocess.run(command, check=True, env=environment)
+        entries.append(sorted(path.name for path in store.rglob("*") if path.is_file()))
+    assert entries[0] == entries[1]
+    assert any(path.parent.parent.name == "pdf-part" for path in store.rglob("*"))

@@ -8,6 +8,7 @@ written is simply not used: it never fails a build.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import secrets
@@ -30,6 +31,31 @@ def digest(*parts: bytes | str) -> str:
         hasher.update(len(data).to_bytes(8, "big"))
         hasher.update(data)
     return hasher.hexdigest()
+
+
+def canonical(value: object) -> bytes:
+    """`value` (plain data: dataclasses, containers, strings, numbers, dates) as bytes that
+    are the same in every process: unlike pickle's, which follow the order of sets, and
+    that changes with each process's hash seed."""
+    return repr(_canonical(value)).encode()
+
+
+def _canonical(value: object) -> object:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = dataclasses.fields(value)
+        return (
+            type(value).__name__,
+            *((f.name, _canonical(getattr(value, f.name))) for f in fields),
+        )
+    if isinstance(value, (set, frozenset)):
+        return ("set", *sorted(repr(_canonical(item)) for item in value))
+    if isinstance(value, dict):
+        return ("dict", *sorted((repr(_canonical(k)), _canonical(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_canonical(item) for item in value)
+    if isinstance(value, bytes):
+        return ("bytes", hashlib.sha256(value).hexdigest())
+    return value
 
 
 class Cache:

@@ -41,15 +41,12 @@ from pypdf.errors import PyPdfError
 from pypdf.generic import (
     ContentStream,
     DictionaryObject,
-    IndirectObject,
     NameObject,
-    NumberObject,
-    PdfObject,
     StreamObject,
-    read_object,
 )
 
 from chapbook.model import PT_PER_MM, PageSize, PrintSettings
+from chapbook.pdfread import LazyReader
 
 MM_PER_PT = 1 / PT_PER_MM
 PRINT_DPI = 300
@@ -181,71 +178,6 @@ def open_pdf(pdf: bytes) -> PdfReader:
     except READ_ERRORS as error:
         raise ValueError(f"the PDF cannot be read: {error}") from error
     return reader
-
-
-class LazyReader(PdfReader):
-    """A PdfReader that parses only the objects asked for out of an object stream.
-
-    pypdf parses every object of an object stream the first time one of them is needed; in a
-    tagged book that is tens of thousands of structure elements, which preflight never reads
-    (seconds for a long book). This reader indexes each object stream once and parses one
-    object at a time. Anything it does not find as expected (a malformed stream, an object not
-    in the stream's index, an error while parsing) goes to pypdf's own reading, which has the
-    error handling."""
-
-    def __init__(self, stream: io.BytesIO) -> None:
-        self._object_streams: dict[int, tuple[io.BytesIO, int, dict[int, int]] | None] = {}
-        super().__init__(stream)
-
-    def _get_object_from_stream(self, indirect_reference: IndirectObject) -> Any:
-        number = indirect_reference.idnum
-        try:
-            found = self._read_from_object_stream(number)
-        except READ_ERRORS:
-            found = None
-        if found is None:
-            return super()._get_object_from_stream(indirect_reference)
-        if self.cache_get_indirect_object(0, number) is None:
-            self.cache_indirect_object(0, number, found)
-        return found
-
-    def _read_from_object_stream(self, number: int) -> PdfObject | None:
-        stream_number = self.xref_objStm[number][0]
-        if stream_number not in self._object_streams:
-            self._object_streams[stream_number] = None  # while it is read: no recursion
-            self._object_streams[stream_number] = self._index_object_stream(stream_number)
-        index = self._object_streams[stream_number]
-        if index is None or number not in index[2]:
-            return None
-        data, first, offsets = index
-        data.seek(first + offsets[number])
-        while data.read(1) in PDF_WHITESPACE:
-            pass
-        data.seek(-1, 1)
-        found: PdfObject = read_object(data, self)
-        return found
-
-    def _index_object_stream(self, number: int) -> tuple[io.BytesIO, int, dict[int, int]] | None:
-        """The stream's data, where its objects begin, and each object's offset from there;
-        None if anything about it is unexpected."""
-        stream = IndirectObject(number, 0, self).get_object()
-        if not isinstance(stream, StreamObject) or stream.get("/Type") != "/ObjStm":
-            return None
-        count, first = stream.get("/N"), stream.get("/First")
-        if not isinstance(count, NumberObject) or not isinstance(first, NumberObject):
-            return None
-        count, first, data = int(count), int(first), stream.get_data()
-        header = data[:first].split()
-        if not 0 <= first <= len(data) or len(header) < 2 * count:
-            return None
-        pairs = [int(value) for value in header[: 2 * count]]
-        offsets = dict(zip(pairs[::2], pairs[1::2], strict=True))
-        ordered = pairs[1::2]
-        if any(b <= a for a, b in itertools.pairwise(ordered)) or (ordered and ordered[0] < 0):
-            return None
-        if len(offsets) != count or first + max(ordered, default=0) > len(data):
-            return None
-        return io.BytesIO(data), first, offsets
 
 
 def check(reader: PdfReader, expected: PrintSettings | None, names: Mapping[str, str]) -> Report:

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pypdf import PageObject, PdfReader, PdfWriter
-from pypdf.errors import PdfReadError
 from pypdf.generic import (
     ArrayObject,
     DecodedStreamObject,
@@ -20,15 +19,14 @@ from pypdf.generic import (
     EncodedStreamObject,
     IndirectObject,
     NameObject,
-    PdfObject,
     RectangleObject,
     StreamObject,
-    read_object,
 )
 
 from chapbook.config import SHEETS
 from chapbook.errors import BookError, BookErrors
 from chapbook.model import PT_PER_MM, BookletSettings, PageSize
+from chapbook.pdfread import LazyReader
 from chapbook.templating import render
 
 ONE_GATHERING_MAX = 40
@@ -256,7 +254,7 @@ def impose_booklet(pdf: bytes, settings: BookletSettings, paper_mm: float) -> di
     the printed stack back in, with a one-page how-to. `paper_mm` is the thickness of one
     page (half a sheet), for the creep.
     """
-    reader = _Reader(io.BytesIO(pdf))
+    reader = LazyReader(io.BytesIO(pdf))
     gatherings = signatures(len(reader.pages), settings.signature)
     sheets = [sheet for gathering in gatherings for sheet in gathering]
     shifts = creep_shifts(gatherings, settings.creep_mm, paper_mm)
@@ -273,72 +271,6 @@ def impose_booklet(pdf: bytes, settings: BookletSettings, paper_mm: float) -> di
     backs = [Printed(s.back, shift, turned) for s, shift in zip(sheets, shifts, strict=True)]
     sides = [side for pair in zip(fronts, backs, strict=True) for side in pair]
     return {"booklet": _write(reader, placing, sides, settings.marks)}
-
-
-class _Reader(PdfReader):
-    """A PdfReader that parses the objects of an object stream one by one, as they are needed.
-
-    pypdf (7.1) parses every object of an object stream the first time one of them is asked
-    for. WeasyPrint puts nearly all of a book's objects in one object stream, most of them its
-    structure tree (64,000 objects for 1,000 pages), and that parse took over 90% of the time
-    of imposing a long book, which needs only the pages, their resources and their fonts.
-    Anything unusual (a damaged index, an object that does not parse) falls back to pypdf.
-    """
-
-    def __init__(self, stream: io.BytesIO) -> None:
-        self._object_streams: dict[int, tuple[bytes, dict[int, int]] | None] = {}
-        super().__init__(stream)
-
-    def get_object(self, indirect_reference: int | IndirectObject) -> PdfObject | None:
-        if isinstance(indirect_reference, int):
-            idnum, generation = indirect_reference, 0
-        else:
-            idnum, generation = indirect_reference.idnum, indirect_reference.generation
-        if (
-            generation == 0
-            and idnum in self.xref_objStm
-            and (0, idnum) not in self.resolved_objects
-        ):
-            found = self._object_in_stream(idnum)
-            if found is not None:
-                return self.cache_indirect_object(0, idnum, found)
-        return super().get_object(indirect_reference)
-
-    def _object_in_stream(self, idnum: int) -> PdfObject | None:
-        number = self.xref_objStm[idnum][0]
-        if number not in self._object_streams:
-            self._object_streams[number] = None  # also stops a stream that refers to itself
-            self._object_streams[number] = self._object_stream_index(number)
-        index = self._object_streams[number]
-        if index is None or idnum not in index[1]:
-            return None
-        data, offsets = index
-        start = offsets[idnum]
-        while start < len(data) and data[start : start + 1].isspace():
-            start += 1
-        stream = io.BytesIO(data)
-        stream.seek(start)
-        try:
-            return read_object(stream, self)
-        except (PdfReadError, ValueError):
-            return None
-
-    def _object_stream_index(self, number: int) -> tuple[bytes, dict[int, int]] | None:
-        """The stream's decoded data and where each of its objects starts in it."""
-        try:
-            stream = self.get_object(number)
-            if not isinstance(stream, StreamObject) or stream.get("/Type") != "/ObjStm":
-                return None
-            count, first = stream.get("/N"), stream.get("/First")
-            if not isinstance(count, int) or not isinstance(first, int):
-                return None
-            data = stream.get_data()
-            header = [int(token) for token in data[:first].split()]
-        except (PdfReadError, ValueError):
-            return None
-        if len(header) != 2 * count or not 0 <= first <= len(data):
-            return None
-        return data, dict(zip(header[0::2], (first + at for at in header[1::2]), strict=True))
 
 
 def _trim(page: PageObject) -> PageSize:

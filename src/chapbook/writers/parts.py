@@ -29,7 +29,7 @@ from functools import partial
 import pydyf
 import weasyprint
 
-from chapbook.cache import Cache, digest
+from chapbook.cache import Cache, canonical, digest
 from chapbook.errors import BookError, BookErrors
 from chapbook.model import Book, Chapter
 from chapbook.templating import render
@@ -217,14 +217,14 @@ def book_key(book: Book) -> str:
     """What every part's layout depends on besides its own chapters: the book's metadata,
     settings, styles and files, and the versions of Chapbook and WeasyPrint."""
     shared = dataclasses.replace(book, chapters=(), warnings=())
-    return digest(weasyprint.__version__, pickle.dumps(shared, protocol=5))
+    return digest(weasyprint.__version__, canonical(shared))
 
 
 def part_key(book: Book, shared: str, part: Part, start: int | None) -> str:
     """A part's layout: the book's (`shared`), its chapters, its first page number, and for
     the front, every chapter's title and number for the contents."""
     contents = [(c.id, c.number, c.title_html, c.part) for c in book.chapters if part.front]
-    return digest(shared, pickle.dumps((part, start, contents), protocol=5))
+    return digest(shared, canonical((part, start, contents)))
 
 
 def lay_out_part(part: Part, start: int | None) -> Laid:
