@@ -232,3 +232,78 @@ def test_the_cache_serves_a_new_process(tmp_path: Path) -> None:
         entries.append(sorted(path.name for path in store.rglob("*") if path.is_file()))
     assert entries[0] == entries[1]
     assert any(path.parent.parent.name == "pdf-part" for path in store.rglob("*"))
+
+
+def structure(pdf: bytes) -> tuple[list[tuple[int, str, int | None]], list[list[str]], int]:
+    """The structure tree: each element's depth, type and page, in order; the types that
+    each page's marked content belongs to (the parent tree); how many links are elements
+    that point back at them."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    page_of = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}  # type: ignore[union-attr]
+    root = reader.root_object["/StructTreeRoot"].get_object()
+    numbers = root["/ParentTree"].get_object()["/Nums"]
+    parents = {int(numbers[i]): numbers[i + 1].get_object() for i in range(0, len(numbers), 2)}
+    elements: list[tuple[int, str, int | None]] = []
+
+    def visit(item: Any, depth: int) -> None:
+        element = item.get_object()
+        if not isinstance(element, pypdf.generic.DictionaryObject) or "/S" not in element:
+            return
+        page = element.raw_get("/Pg") if "/Pg" in element else None
+        elements.append((depth, str(element["/S"]), page_of.get(page.idnum) if page else None))
+        kids = element.get("/K")
+        kids = kids.get_object() if kids is not None else []
+        for kid in kids if isinstance(kids, list) else [kids]:
+            visit(kid, depth + 1)
+
+    visit(root["/K"].get_object()[0], 0)
+    pages = [
+        [str(e.get_object()["/S"]) for e in parents[page["/StructParents"]]]
+        for page in reader.pages
+    ]
+    linked = 0
+    for page in reader.pages:
+        for annotation in (item.get_object() for item in page.get("/Annots") or ()):
+            element = parents[annotation["/StructParent"]]
+            objects = [kid.get_object() for kid in element["/K"]]
+            reference = annotation.indirect_reference
+            linked += any(
+                o.get("/Type") == "/OBJR" and o.raw_get("/Obj").idnum == reference.idnum
+                for o in objects
+            )
+    return elements, pages, linked
+
+
+@pytest.mark.parametrize("name", ["long", "full"])
+def test_parts_keep_the_structure_tree(name: str) -> None:
+    """The tags a screen reader follows: the joined tree is the one document's, element by
+    element and page by page, and every link is an element pointing back at it."""
+    whole, joined = structure(single(name)[0]), structure(in_parts(name)[0])
+    assert joined == whole
+    assert len(joined[0]) > 100 and joined[2] == len(links(in_parts(name)[0]))
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"variant": "pdf/x-4", "bleed_mm": 3.0, "marks": True},
+        {"variant": "pdf/x-1a"},
+        {"variant": "pdf/a-2b"},
+        {"variant": "pdf/ua-1"},
+    ],
+)
+def test_parts_keep_the_print_variant(settings: dict[str, Any]) -> None:
+    """What a printer's preflight sees is the same in parts as in one document."""
+    variant = dataclasses.replace(
+        book("full"), print=dataclasses.replace(book("full").print, **settings)
+    )
+    whole, joined = print_book(variant)[0], parts.print_in_parts(variant, 2, None)[0]
+    expected, got = preflight(whole, variant.print), preflight(joined, variant.print)
+    assert got.findings == expected.findings and got.variant == expected.variant
+    assert (got.trim_mm, got.bleed_mm, got.pages) == (
+        expected.trim_mm,
+        expected.bleed_mm,
+        expected.pages,
+    )
+    assert not got.faults
+    assert texts(joined) == texts(whole)

@@ -5,8 +5,11 @@ What a part cannot finish alone is finished here:
   named destination that the other part brings;
 - each typeface, which every part embeds cut down to the glyphs it uses (keeping each glyph's
   number), is embedded once, cut down to the glyphs the whole book uses;
+- the structure tree (tags for screen readers): one tree of the parts' trees;
 - the page labels (roman for the front, arabic from the body), and the front part's
   metadata, output intent and language, for the whole book.
+
+pypdf joins; qpdf (pikepdf) writes the result compactly.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import pikepdf
 from fontTools import subset  # type: ignore[import-untyped]
 from fontTools.ttLib import TTFont, TTLibError  # type: ignore[import-untyped]
 from pypdf import PdfReader, PdfWriter
@@ -40,7 +44,6 @@ from chapbook.writers.pdf import LINK_ACROSS
 
 CATALOG_KEYS = ("/Metadata", "/OutputIntents", "/Lang", "/ViewerPreferences", "/PageMode")
 """What the book's catalog takes from the front part's."""
-LINK_KEYS = ("/Type", "/Subtype", "/Rect", "/BS")
 FONT_MEDIA = ("font/ttf", "font/otf", "font/sfnt", "application/font-sfnt")
 
 
@@ -55,12 +58,13 @@ def join_parts(
         writer.append(reader, pages=(0, kept))
     relink(writer, readers[0], parts[0][1])
     link_across(writer)
+    join_structure(writer, readers, [kept for _, kept in parts])
     share_fonts(writer, book, cache or Cache(None))
     front = readers[0]
     catalog = dictionary(front.trailer["/Root"])
     for key in CATALOG_KEYS:
         if key in catalog:
-            writer._root_object[NameObject(key)] = catalog[key].clone(writer)
+            writer._root_object[NameObject(key)] = catalog.raw_get(key).clone(writer)
     if front.metadata is not None:
         writer.add_metadata(dict(front.metadata))
     writer._root_object[NameObject("/PageLabels")] = page_labels(front_pages)
@@ -71,6 +75,21 @@ def join_parts(
     writer._ID = ArrayObject([ByteStringObject(stable), ByteStringObject(stable)])
     buffer = io.BytesIO()
     writer.write(buffer)
+    return compact(buffer.getvalue())
+
+
+def compact(pdf: bytes) -> bytes:
+    """`pdf` rewritten by qpdf with only the objects its pages and catalog reach, the small
+    ones packed into compressed object streams (pypdf writes every object on its own: the
+    structure tree of a long book alone took megabytes); the same bytes for the same input."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        buffer = io.BytesIO()
+        document.save(
+            buffer,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            compress_streams=True,
+            deterministic_id=True,
+        )
     return buffer.getvalue()
 
 
@@ -98,14 +117,93 @@ def relink(writer: PdfWriter, reader: PdfReader, kept: int) -> None:
             annotation = item.get_object()
             name = annotation.get("/Dest")
             if isinstance(name, str) and name not in kept_names:
-                link = DictionaryObject(
-                    {NameObject(key): annotation[key].clone(writer) for key in LINK_KEYS}
-                )
-                link[NameObject("/Dest")] = TextStringObject(name)
                 page = writer.pages[index]
                 annotations = page.setdefault(NameObject("/Annots"), ArrayObject())
                 assert isinstance(annotations, ArrayObject)
-                annotations.append(writer._add_object(link))
+                annotations.append(item.clone(writer))  # the same link, its structure too
+
+
+def join_structure(writer: PdfWriter, readers: Sequence[PdfReader], kept: Sequence[int]) -> None:
+    """One structure tree (a tagged PDF's, for screen readers) of the parts' trees: their
+    document's elements on the pages kept, in order, under one document element; and one
+    parent tree, each page's and link's key renumbered in turn."""
+    trees = [reader.root_object.get("/StructTreeRoot") for reader in readers]
+    if any(tree is None for tree in trees):
+        return  # an untagged variant (PDF/X-1a, X-3): no part has a tree
+    root = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
+    root_reference = writer._add_object(root)
+    elements = ArrayObject()
+    document = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/StructElem"),
+            NameObject("/S"): NameObject("/Document"),
+            NameObject("/P"): root_reference,
+            NameObject("/K"): elements,
+        }
+    )
+    document_reference = writer._add_object(document)
+    numbers = ArrayObject()
+    first_page = 0
+    for reader, tree, count in zip(readers, trees, kept, strict=True):
+        source = dictionary(tree)
+        parents = dict(pairs(dictionary(source["/ParentTree"]).get("/Nums", ArrayObject())))
+        pages = {
+            reference.idnum
+            for index in range(count)
+            if (reference := reader.pages[index].indirect_reference) is not None
+        }
+        for element in kids(dictionary(kids(source)[0])):  # the part's document's elements
+            target = dictionary(element)
+            page = target.get("/Pg")
+            if page is None or page.idnum in pages:
+                target[NameObject("/P")] = document_reference
+                elements.append(element.clone(writer))
+        for offset in range(count):
+            page = writer.pages[first_page + offset]
+            old = reader.pages[offset].get("/StructParents")  # pypdf leaves it out of the copy
+            if old is not None:
+                page[NameObject("/StructParents")] = old
+            numbers.extend(renumber(writer, page, "/StructParents", parents, len(numbers) // 2))
+            for annotation in (item.get_object() for item in page.get("/Annots") or ()):
+                numbers.extend(
+                    renumber(writer, annotation, "/StructParent", parents, len(numbers) // 2)
+                )
+        first_page += count
+    root[NameObject("/K")] = ArrayObject([document_reference])
+    root[NameObject("/ParentTree")] = writer._add_object(
+        DictionaryObject({NameObject("/Nums"): numbers})
+    )
+    root[NameObject("/ParentTreeNextKey")] = NumberObject(len(numbers) // 2)
+    writer._root_object[NameObject("/StructTreeRoot")] = root_reference
+    writer._root_object[NameObject("/MarkInfo")] = DictionaryObject(
+        {NameObject("/Marked"): BooleanObject(True)}
+    )
+
+
+def pairs(numbers: ArrayObject) -> Iterator[tuple[int, Any]]:
+    """A number tree's flat /Nums array as (key, value) pairs."""
+    for index in range(0, len(numbers) - 1, 2):
+        yield int(numbers[index]), numbers[index + 1]
+
+
+def kids(element: DictionaryObject) -> list[Any]:
+    """An element's kids, as references (an element's /K may be one kid or an array)."""
+    found = element.get("/K")
+    if found is None:
+        return []
+    return list(found.get_object()) if isinstance(found.get_object(), ArrayObject) else [found]
+
+
+def renumber(
+    writer: PdfWriter, item: DictionaryObject, key: str, parents: dict[int, Any], new: int
+) -> list[Any]:
+    """Give `item` (a page or a link) the parent tree key `new` in place of its part's, and
+    the parent tree entry for it: its part's, brought into the book."""
+    old = item.get(key)
+    if old is None or int(old) not in parents:
+        return []
+    item[NameObject(key)] = NumberObject(new)
+    return [NumberObject(new), parents[int(old)].clone(writer)]
 
 
 def link_across(writer: PdfWriter) -> None:
@@ -138,32 +236,6 @@ def share_fonts(writer: PdfWriter, book: Book, cache: Cache) -> None:
             if reference.idnum in leaders:
                 fonts[key] = leaders[reference.idnum]
     embed_once(writer, book, [dictionary(members[0]) for members in groups.values()], cache)
-    drop_unreachable(writer)
-
-
-def drop_unreachable(writer: PdfWriter) -> None:
-    """Leave out of the file every object nothing reaches from the catalog or the info
-    (the parts' own font files and dictionaries, now shared)."""
-    reached: set[int] = set()
-    stack: list[Any] = [
-        item.indirect_reference or item
-        for item in (writer._root_object, writer._info)
-        if item is not None
-    ]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, IndirectObject):
-            if item.idnum in reached:
-                continue
-            reached.add(item.idnum)
-            item = item.get_object()
-        if isinstance(item, DictionaryObject):  # streams too
-            stack.extend(item.values())
-        elif isinstance(item, ArrayObject):
-            stack.extend(item)
-    for index in range(len(writer._objects)):
-        if index + 1 not in reached:
-            writer._objects[index] = None
 
 
 def dictionary(item: Any) -> DictionaryObject:

@@ -45,6 +45,7 @@ from chapbook.writers.pdf import (
     lay_out,
     press,
     stylesheets,
+    tagged,
 )
 
 PARTS_FROM = 200_000
@@ -72,10 +73,10 @@ class Laid:
 
 def worth_parts(book: Book, jobs: int) -> bool:
     """Whether to lay the book out in parts: with more than one process, a body of several
-    chapters and enough text; never for PDF/UA, whose structure tree a join would lose."""
+    chapters and enough text."""
     body = body_chapters(book)
     size = sum(len(chapter.body) for chapter in body)
-    return jobs > 1 and len(body) > 1 and size >= PARTS_FROM and book.print.variant != "pdf/ua-1"
+    return jobs > 1 and len(body) > 1 and size >= PARTS_FROM
 
 
 def body_chapters(book: Book) -> tuple[Chapter, ...]:
@@ -251,7 +252,7 @@ def lay_out_part(part: Part, start: int | None) -> Laid:
     finisher = partial(finish_part, book)
     extra = part_css(book, part, start)
     try:
-        pdf, document = lay_out(book, html, PRESS[0], finisher, tags=False, extra=extra)
+        pdf, document = lay_out(book, html, PRESS[0], finisher, tagged(book), extra=extra)
     except BookErrors as failure:
         return Laid(b"", 0, (), tuple(failure.errors))
     pages = document.pages
