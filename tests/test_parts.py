@@ -307,3 +307,18 @@ def test_parts_keep_the_print_variant(settings: dict[str, Any]) -> None:
     )
     assert not got.faults
     assert texts(joined) == texts(whole)
+
+
+def die(part: parts.Part, start: int | None) -> parts.Laid:
+    os._exit(9)  # as the kernel's out-of-memory killer would end it
+
+
+def test_a_layout_process_that_dies_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parts, "lay_out_part", die)
+    from chapbook.errors import BookErrors
+
+    with pytest.raises(BookErrors) as failure:
+        parts.print_in_parts(book("long"), 2, None)
+    assert str(failure.value.errors[0]) == (
+        "print PDF: a layout process ended abruptly (out of memory?); try --jobs 1"
+    )

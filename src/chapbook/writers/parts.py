@@ -24,6 +24,7 @@ import pickle
 import re
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -95,8 +96,12 @@ def print_in_parts(book: Book, jobs: int, cache: Cache | None) -> tuple[bytes, P
         Part((chapter,), front=False, colophon=chapter is body[-1], end=chapter is not body[-1])
         for chapter in body
     ]
-    with workers(book, jobs) as pool:
-        laid = lay_out_body(book, parts, store, pool, jobs)
+    try:
+        with workers(book, jobs) as pool:
+            laid = lay_out_body(book, parts, store, pool, jobs)
+    except BrokenProcessPool:
+        message = "a layout process ended abruptly (out of memory?); try --jobs 1"
+        raise BookErrors([BookError("print PDF", message)]) from None
     errors = [error for part in laid for error in part.errors]
     if errors:
         raise BookErrors(list(dict.fromkeys(errors)))
