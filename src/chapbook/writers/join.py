@@ -1,22 +1,25 @@
-"""Join the PDFs of a book's parts (writers/parts.py) into the book's one PDF (pypdf).
+"""Join the PDFs of a book's parts (writers/parts.py) into the book's one PDF (pikepdf: qpdf).
 
-What a part cannot finish alone is finished here:
+Every part's kept pages are copied in order, with what they bring (their links, the elements
+of their structure tree, their bookmarks and named destinations). What a part cannot finish
+alone is finished here:
 - links to another part, which a part writes as `LINK_ACROSS#name`, become links to the
   named destination that the other part brings;
 - each typeface, which every part embeds cut down to the glyphs it uses (keeping each glyph's
-  number), is embedded once, cut down to the glyphs the whole book uses;
-- the structure tree (tags for screen readers): one tree of the parts' trees;
+  number), is embedded once, cut down to the glyphs the whole book uses, with one font
+  dictionary holding every glyph's width and text;
+- one structure tree (the tags a screen reader follows) and one parent tree, each page's and
+  link's key renumbered in turn; one outline; one name tree of destinations;
 - the page labels (roman for the front, arabic from the body), and the front part's
   metadata, output intent and language, for the whole book.
-
-pypdf joins; qpdf (pikepdf) writes the result compactly.
+The file is written with object streams, and the same input gives the same bytes.
 """
 
 from __future__ import annotations
 
 import io
 import re
-import uuid
+import warnings
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -24,25 +27,13 @@ from typing import Any
 import pikepdf
 from fontTools import subset  # type: ignore[import-untyped]
 from fontTools.ttLib import TTFont, TTLibError  # type: ignore[import-untyped]
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    BooleanObject,
-    ByteStringObject,
-    DictionaryObject,
-    FloatObject,
-    IndirectObject,
-    NameObject,
-    NumberObject,
-    StreamObject,
-    TextStringObject,
-)
+from pikepdf import Array, Dictionary, Name
 
 from chapbook.cache import Cache, digest
 from chapbook.model import Book
 from chapbook.writers.pdf import LINK_ACROSS
 
-CATALOG_KEYS = ("/Metadata", "/OutputIntents", "/Lang", "/ViewerPreferences", "/PageMode")
+CATALOG_KEYS = ("/Metadata", "/OutputIntents", "/Lang", "/ViewerPreferences", "/MarkInfo")
 """What the book's catalog takes from the front part's."""
 FONT_MEDIA = ("font/ttf", "font/otf", "font/sfnt", "application/font-sfnt")
 
@@ -52,268 +43,288 @@ def join_parts(
 ) -> bytes:
     """One PDF of the first `kept` pages of each part's PDF, in order; the body's arabic
     numbering starts after the first `front_pages` pages."""
-    writer = PdfWriter()
-    readers = [PdfReader(io.BytesIO(pdf)) for pdf, _ in parts]
-    for reader, (_, kept) in zip(readers, parts, strict=True):
-        writer.append(reader, pages=(0, kept))
-    relink(writer, readers[0], parts[0][1])
-    link_across(writer)
-    join_structure(writer, readers, [kept for _, kept in parts])
-    share_fonts(writer, book, cache or Cache(None))
-    front = readers[0]
-    catalog = dictionary(front.trailer["/Root"])
-    for key in CATALOG_KEYS:
-        if key in catalog:
-            writer._root_object[NameObject(key)] = catalog.raw_get(key).clone(writer)
-    if front.metadata is not None:
-        writer.add_metadata(dict(front.metadata))
-    writer._root_object[NameObject("/PageLabels")] = page_labels(front_pages)
-    writer._root_object[NameObject("/ViewerPreferences")] = DictionaryObject(
-        {NameObject("/DisplayDocTitle"): BooleanObject(True)}
-    )
-    stable = uuid.uuid5(uuid.NAMESPACE_URL, book.metadata.identifier).bytes
-    writer._ID = ArrayObject([ByteStringObject(stable), ByteStringObject(stable)])
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return compact(buffer.getvalue())
-
-
-def compact(pdf: bytes) -> bytes:
-    """`pdf` rewritten by qpdf with only the objects its pages and catalog reach, the small
-    ones packed into compressed object streams (pypdf writes every object on its own: the
-    structure tree of a long book alone took megabytes); the same bytes for the same input."""
-    with pikepdf.open(io.BytesIO(pdf)) as document:
+    sources = [pikepdf.open(io.BytesIO(pdf)) for pdf, _ in parts]
+    target = pikepdf.new()
+    try:
+        joined = Joined(target)
+        for source, (_, kept) in zip(sources, parts, strict=True):
+            joined.add(source, kept)
+        joined.finish(sources[0], front_pages)
+        link_across(target)
+        share_fonts(target, book, cache or Cache(None))
         buffer = io.BytesIO()
-        document.save(
+        target.save(
             buffer,
+            min_version=sources[0].pdf_version,
             object_stream_mode=pikepdf.ObjectStreamMode.generate,
             compress_streams=True,
             deterministic_id=True,
         )
+    finally:
+        for source in sources:
+            source.close()
+        target.close()
     return buffer.getvalue()
 
 
-def page_labels(front_pages: int) -> DictionaryObject:
-    """Roman numbers for the front pages, arabic from 1 after them."""
+class Joined:
+    """The book's PDF as the parts are added to it."""
 
-    def style(name: str) -> DictionaryObject:
-        return DictionaryObject({NameObject("/S"): NameObject(name)})
+    def __init__(self, target: pikepdf.Pdf) -> None:
+        self.target = target
+        self.elements = Array()
+        self.document = target.make_indirect(
+            Dictionary(Type=Name.StructElem, S=Name.Document, K=self.elements)
+        )
+        self.numbers = Array()
+        self.destinations: dict[str, Any] = {}
+        self.bookmarks: list[Any] = []
+        self.tagged = True
 
-    numbers = ArrayObject([NumberObject(0), style("/r")])
-    numbers.extend([NumberObject(front_pages), style("/D")])
-    return DictionaryObject({NameObject("/Nums"): numbers})
+    def add(self, source: pikepdf.Pdf, kept: int) -> None:
+        """The first `kept` pages of `source`, and what they bring."""
+        pages = list(source.pages)[:kept]
+        on_kept = {page.obj.objgen for page in pages}
+        elements = self.top_elements(source, on_kept)  # before copying: they lose their parent
+        bookmarks = self.top_bookmarks(source)
+        first = len(self.target.pages)
+        with warnings.catch_warnings():  # named destinations: brought below, for kept pages
+            warnings.simplefilter("ignore", pikepdf.exceptions.PageCopyWarning)
+            self.target.pages.extend(pages)
+        copied = self.target.pages[first:]
+        self.elements.extend(self.adopt(bring(self.target, element)) for element in elements)
+        self.bookmarks.extend(bring(self.target, bookmark) for bookmark in bookmarks)
+        self.renumber(source, copied)
+        names = source.Root.get("/Names")
+        if names is not None and "/Dests" in names:
+            for name, destination in pikepdf.NameTree(names.Dests).items():
+                page = destination[0] if isinstance(destination, Array) else None
+                if page is not None and page.objgen in on_kept:
+                    self.destinations[name] = bring(self.target, destination)
 
+    def top_elements(self, source: pikepdf.Pdf, on_kept: set[tuple[int, int]]) -> list[Any]:
+        """The elements under the part's document element that lie on kept pages, cut
+        loose from it (so that copying them does not copy the whole tree)."""
+        tree = source.Root.get("/StructTreeRoot")
+        if tree is None:
+            self.tagged = False
+            return []
+        document = kids(tree)[0]
+        found = []
+        for element in kids(document):
+            page = element.get("/Pg")
+            if page is None or page.objgen in on_kept:
+                del element["/P"]
+                found.append(element)
+        return found
 
-def relink(writer: PdfWriter, reader: PdfReader, kept: int) -> None:
-    """Put back the links of the first `kept` pages (the front part's contents) that pypdf
-    dropped for pointing at pages not kept: the stand-ins of the chapters, whose names the
-    chapters' own parts now carry."""
-    for index in range(kept):
-        kept_names = {
-            annotation.get_object().get("/Dest")
-            for annotation in writer.pages[index].get("/Annots") or ()
-        }
-        for item in reader.pages[index].get("/Annots") or ():
-            annotation = item.get_object()
-            name = annotation.get("/Dest")
-            if isinstance(name, str) and name not in kept_names:
-                page = writer.pages[index]
-                annotations = page.setdefault(NameObject("/Annots"), ArrayObject())
-                assert isinstance(annotations, ArrayObject)
-                annotations.append(item.clone(writer))  # the same link, its structure too
+    def adopt(self, element: Any) -> Any:
+        element.P = self.document
+        return element
 
+    def top_bookmarks(self, source: pikepdf.Pdf) -> list[Any]:
+        """The part's top-level bookmarks, cut loose from its outline."""
+        outlines = source.Root.get("/Outlines")
+        found = []
+        item = outlines.get("/First") if outlines is not None else None
+        while item is not None:
+            following = item.get("/Next")
+            for key in ("/Parent", "/Prev", "/Next"):
+                if key in item:
+                    del item[key]
+            found.append(item)
+            item = following
+        return found
 
-def join_structure(writer: PdfWriter, readers: Sequence[PdfReader], kept: Sequence[int]) -> None:
-    """One structure tree (a tagged PDF's, for screen readers) of the parts' trees: their
-    document's elements on the pages kept, in order, under one document element; and one
-    parent tree, each page's and link's key renumbered in turn."""
-    trees = [reader.root_object.get("/StructTreeRoot") for reader in readers]
-    if any(tree is None for tree in trees):
-        return  # an untagged variant (PDF/X-1a, X-3): no part has a tree
-    root = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
-    root_reference = writer._add_object(root)
-    elements = ArrayObject()
-    document = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/StructElem"),
-            NameObject("/S"): NameObject("/Document"),
-            NameObject("/P"): root_reference,
-            NameObject("/K"): elements,
-        }
-    )
-    document_reference = writer._add_object(document)
-    numbers = ArrayObject()
-    first_page = 0
-    for reader, tree, count in zip(readers, trees, kept, strict=True):
-        source = dictionary(tree)
-        parents = dict(pairs(dictionary(source["/ParentTree"]).get("/Nums", ArrayObject())))
-        pages = {
-            reference.idnum
-            for index in range(count)
-            if (reference := reader.pages[index].indirect_reference) is not None
-        }
-        for element in kids(dictionary(kids(source)[0])):  # the part's document's elements
-            target = dictionary(element)
-            page = target.get("/Pg")
-            if page is None or page.idnum in pages:
-                target[NameObject("/P")] = document_reference
-                elements.append(element.clone(writer))
-        for offset in range(count):
-            page = writer.pages[first_page + offset]
-            old = reader.pages[offset].get("/StructParents")  # pypdf leaves it out of the copy
-            if old is not None:
-                page[NameObject("/StructParents")] = old
-            numbers.extend(renumber(writer, page, "/StructParents", parents, len(numbers) // 2))
-            for annotation in (item.get_object() for item in page.get("/Annots") or ()):
-                numbers.extend(
-                    renumber(writer, annotation, "/StructParent", parents, len(numbers) // 2)
+    def renumber(self, source: pikepdf.Pdf, pages: Sequence[pikepdf.Page]) -> None:
+        """Give each copied page and link the next key of the book's parent tree, and the
+        entry its part had for it."""
+        tree = source.Root.get("/StructTreeRoot")
+        if tree is None:
+            return
+        parents = dict(pairs(tree.ParentTree.get("/Nums", Array())))
+        for page in pages:
+            holders: list[tuple[Any, str]] = [(page.obj, "/StructParents")]
+            holders += [(link, "/StructParent") for link in page.obj.get("/Annots", ())]
+            for holder, key in holders:
+                old = holder.get(key)
+                if old is not None and int(old) in parents:
+                    new = len(self.numbers) // 2
+                    holder[key] = new
+                    self.numbers.append(new)
+                    self.numbers.append(bring(self.target, parents[int(old)]))
+
+    def finish(self, front: pikepdf.Pdf, front_pages: int) -> None:
+        """The catalog: the front part's metadata, the tree, outline, names and labels."""
+        root = self.target.Root
+        for key in CATALOG_KEYS:
+            if key in front.Root:
+                root[key] = bring(self.target, front.Root[key])
+        self.target.docinfo = bring(self.target, front.docinfo)
+        if self.tagged:
+            tree = self.target.make_indirect(
+                Dictionary(
+                    Type=Name.StructTreeRoot,
+                    K=Array([self.document]),
+                    ParentTree=self.target.make_indirect(Dictionary(Nums=self.numbers)),
+                    ParentTreeNextKey=len(self.numbers) // 2,
                 )
-        first_page += count
-    root[NameObject("/K")] = ArrayObject([document_reference])
-    root[NameObject("/ParentTree")] = writer._add_object(
-        DictionaryObject({NameObject("/Nums"): numbers})
-    )
-    root[NameObject("/ParentTreeNextKey")] = NumberObject(len(numbers) // 2)
-    writer._root_object[NameObject("/StructTreeRoot")] = root_reference
-    writer._root_object[NameObject("/MarkInfo")] = DictionaryObject(
-        {NameObject("/Marked"): BooleanObject(True)}
-    )
+            )
+            self.document.P = tree
+            root.StructTreeRoot = tree
+        root.Outlines = outline(self.target, self.bookmarks)
+        names = pikepdf.NameTree.new(self.target)
+        for name in sorted(self.destinations):
+            names[name] = self.destinations[name]
+        root.Names = Dictionary(Dests=names.obj)
+        root.PageLabels = Dictionary(
+            Nums=Array([0, Dictionary(S=Name.r), front_pages, Dictionary(S=Name.D)])
+        )
+        root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
 
 
-def pairs(numbers: ArrayObject) -> Iterator[tuple[int, Any]]:
+def bring(target: pikepdf.Pdf, value: Any) -> Any:
+    """`value` from a part's PDF into the book's: what it refers to copied once (qpdf keeps
+    a map, so a page copied with its part is the page referred to)."""
+    if isinstance(value, pikepdf.Object) and value.is_indirect:
+        return target.copy_foreign(value)
+    if isinstance(value, Array):
+        return Array(bring(target, item) for item in value)
+    if isinstance(value, Dictionary):
+        return Dictionary({key: bring(target, item) for key, item in value.items()})
+    return value
+
+
+def outline(target: pikepdf.Pdf, bookmarks: Sequence[Any]) -> Any:
+    """An outline of `bookmarks` (each with its own children), in order."""
+    root = target.make_indirect(Dictionary(Type=Name.Outlines))
+    for previous, item in zip([None, *bookmarks], bookmarks, strict=False):
+        item.Parent = root
+        if previous is not None:
+            item.Prev, previous.Next = previous, item
+    if bookmarks:
+        root.First, root.Last = bookmarks[0], bookmarks[-1]
+    shown = sum(1 + max(0, int(item.get("/Count", 0))) for item in bookmarks)
+    root.Count = shown
+    return root
+
+
+def kids(element: Any) -> list[Any]:
+    """An element's kids (/K may be one kid or an array)."""
+    found = element.get("/K")
+    if found is None:
+        return []
+    return list(found) if isinstance(found, Array) else [found]
+
+
+def pairs(numbers: Any) -> Iterator[tuple[int, Any]]:
     """A number tree's flat /Nums array as (key, value) pairs."""
     for index in range(0, len(numbers) - 1, 2):
         yield int(numbers[index]), numbers[index + 1]
 
 
-def kids(element: DictionaryObject) -> list[Any]:
-    """An element's kids, as references (an element's /K may be one kid or an array)."""
-    found = element.get("/K")
-    if found is None:
-        return []
-    return list(found.get_object()) if isinstance(found.get_object(), ArrayObject) else [found]
-
-
-def renumber(
-    writer: PdfWriter, item: DictionaryObject, key: str, parents: dict[int, Any], new: int
-) -> list[Any]:
-    """Give `item` (a page or a link) the parent tree key `new` in place of its part's, and
-    the parent tree entry for it: its part's, brought into the book."""
-    old = item.get(key)
-    if old is None or int(old) not in parents:
-        return []
-    item[NameObject(key)] = NumberObject(new)
-    return [NumberObject(new), parents[int(old)].clone(writer)]
-
-
-def link_across(writer: PdfWriter) -> None:
+def link_across(target: pikepdf.Pdf) -> None:
     """Each link to another part becomes a link to its named destination."""
-    for page in writer.pages:
-        for annotation in (item.get_object() for item in page.get("/Annots") or ()):
-            uri = annotation.get("/A", {}).get("/URI")
-            if isinstance(uri, str) and uri.startswith(LINK_ACROSS):
+    for page in target.pages:
+        for annotation in page.obj.get("/Annots", ()):
+            action = annotation.get("/A")
+            uri = str(action.get("/URI", "")) if action is not None else ""
+            if uri.startswith(LINK_ACROSS):
                 del annotation["/A"]
-                annotation[NameObject("/Dest")] = TextStringObject(uri[len(LINK_ACROSS) :])
+                annotation.Dest = pikepdf.String(uri[len(LINK_ACROSS) :])
 
 
-def share_fonts(writer: PdfWriter, book: Book, cache: Cache) -> None:
+def share_fonts(target: pikepdf.Pdf, book: Book, cache: Cache) -> None:
     """One font dictionary for each font the parts share, with the widths and text of the
     glyphs every part used; and each of the book's typefaces embedded once, cut down to
     those glyphs."""
-    resources = list(resource_dicts(writer))
-    groups: dict[str, list[IndirectObject]] = defaultdict(list)
+    resources = list(resource_dicts(target))
+    groups: dict[str, list[Any]] = defaultdict(list)
     for fonts in font_dicts(resources):
-        for reference in fonts.values():
-            font = reference.get_object()
-            if font.get("/Subtype") == "/Type0" and reference not in groups[font["/BaseFont"]]:
-                groups[font["/BaseFont"]].append(reference)
-    leaders: dict[int, IndirectObject] = {}
+        for font in fonts.values():
+            if font.get("/Subtype") == Name.Type0:
+                group = groups[str(font.BaseFont)]
+                if all(font.objgen != member.objgen for member in group):
+                    group.append(font)
+    leaders: dict[tuple[int, int], Any] = {}
     for members in groups.values():
-        leaders |= {member.idnum: members[0] for member in members[1:]}
-        merge_font_dicts(writer, [dictionary(member) for member in members])
+        leaders |= {member.objgen: members[0] for member in members[1:]}
+        merge_font_dicts(target, members)
     for fonts in font_dicts(resources):
-        for key, reference in list(fonts.items()):
-            if reference.idnum in leaders:
-                fonts[key] = leaders[reference.idnum]
-    embed_once(writer, book, [dictionary(members[0]) for members in groups.values()], cache)
+        for key in list(fonts.keys()):
+            leader = leaders.get(fonts[key].objgen)
+            if leader is not None:
+                fonts[key] = leader
+    embed_once(target, book, [members[0] for members in groups.values()], cache)
 
 
-def dictionary(item: Any) -> DictionaryObject:
-    """`item`, or what it refers to, as the dictionary it must be."""
-    found = item.get_object() if item is not None else None
-    if not isinstance(found, DictionaryObject):
-        raise ValueError(f"a dictionary was expected, not {type(found).__name__}")
-    return found
-
-
-def descendant_of(font: DictionaryObject) -> DictionaryObject:
-    """The CIDFont inside a composite (Type0) font."""
-    descendants = font["/DescendantFonts"].get_object()
-    assert isinstance(descendants, ArrayObject)
-    return dictionary(descendants[0])
-
-
-def resource_dicts(writer: PdfWriter) -> Iterator[DictionaryObject]:
+def resource_dicts(target: pikepdf.Pdf) -> Iterator[Any]:
     """The resources of every page and of every form they draw, once each."""
-    seen: set[int] = set()
-    stack = [page.get("/Resources") for page in writer.pages]
+    seen: set[tuple[int, int]] = set()
+    stack = [page.obj.get("/Resources") for page in target.pages]
     while stack:
-        item = stack.pop()
-        resources = item.get_object() if item is not None else None
-        if not isinstance(resources, DictionaryObject) or id(resources) in seen:
+        resources = stack.pop()
+        if not isinstance(resources, Dictionary):
             continue
-        seen.add(id(resources))
+        if resources.is_indirect:
+            if resources.objgen in seen:
+                continue
+            seen.add(resources.objgen)
         yield resources
-        for xobject in (resources.get("/XObject") or DictionaryObject()).values():
-            stack.append(xobject.get_object().get("/Resources"))
+        for xobject in resources.get("/XObject", Dictionary()).values():
+            stack.append(xobject.get("/Resources"))
 
 
-def font_dicts(resources: Sequence[DictionaryObject]) -> Iterator[DictionaryObject]:
+def font_dicts(resources: Sequence[Any]) -> Iterator[Any]:
     for item in resources:
         fonts = item.get("/Font")
-        if fonts is not None:
-            yield fonts.get_object()
+        if isinstance(fonts, Dictionary):
+            yield fonts
 
 
-def merge_font_dicts(writer: PdfWriter, fonts: Sequence[DictionaryObject]) -> None:
+def descendant_of(font: Any) -> Any:
+    """The CIDFont inside a composite (Type0) font."""
+    return font.DescendantFonts[0]
+
+
+def merge_font_dicts(target: pikepdf.Pdf, fonts: Sequence[Any]) -> None:
     """Give the first of `fonts` (one font, as several parts embedded it) the widths and
     the text of the glyphs all of them have."""
-    widths: dict[int, float] = {}
+    if len(fonts) < 2:
+        return
+    widths: dict[int, Any] = {}
     text: dict[int, str] = {}
     for font in fonts:
-        widths |= glyph_widths(descendant_of(font).get("/W", ArrayObject()))
-        cmap = font.get("/ToUnicode")
-        cmap = cmap.get_object() if cmap is not None else None
-        if isinstance(cmap, StreamObject):
-            text |= glyph_text(cmap.get_data())
-    first = fonts[0]
-    descendant_of(first)[NameObject("/W")] = widths_array(widths)
-    first[NameObject("/ToUnicode")] = writer._add_object(to_unicode(text))
+        widths |= glyph_widths(descendant_of(font).get("/W", Array()))
+        if "/ToUnicode" in font:
+            text |= glyph_text(font.ToUnicode.read_bytes())
+    descendant_of(fonts[0]).W = widths_array(widths)
+    fonts[0].ToUnicode = target.make_stream(to_unicode(text))
 
 
-def glyph_widths(widths: ArrayObject) -> dict[int, float]:
+def glyph_widths(widths: Any) -> dict[int, Any]:
     """A /W array as glyph -> width: `first [w w ...]` or `first last w`."""
-    found: dict[int, float] = {}
+    found: dict[int, Any] = {}
     index = 0
     while index + 1 < len(widths):
         first, following = int(widths[index]), widths[index + 1]
-        if isinstance(following, ArrayObject):
-            found |= {first + i: float(width) for i, width in enumerate(following)}
+        if isinstance(following, Array):
+            found |= {first + i: width for i, width in enumerate(following)}
             index += 2
         else:
-            found |= dict.fromkeys(range(first, int(following) + 1), float(widths[index + 2]))
+            found |= dict.fromkeys(range(first, int(following) + 1), widths[index + 2])
             index += 3
     return found
 
 
-def widths_array(widths: dict[int, float]) -> ArrayObject:
+def widths_array(widths: dict[int, Any]) -> Array:
     """`widths` as a /W array of runs of consecutive glyphs."""
-    array = ArrayObject()
+    runs: list[Any] = []
     for glyph in sorted(widths):
         if glyph - 1 not in widths:
-            array.extend([NumberObject(glyph), ArrayObject()])
-        array[-1].append(FloatObject(widths[glyph]))
-    return array
+            runs += [glyph, []]
+        runs[-1].append(widths[glyph])
+    return Array(Array(item) if isinstance(item, list) else item for item in runs)
 
 
 BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
@@ -329,7 +340,7 @@ def glyph_text(cmap: bytes) -> dict[int, str]:
     return pairs
 
 
-def to_unicode(text: dict[int, str]) -> StreamObject:
+def to_unicode(text: dict[int, str]) -> bytes:
     """A ToUnicode CMap for `text`, in WeasyPrint's form."""
     lines = [
         b"/CIDInit /ProcSet findresource begin",
@@ -354,38 +365,31 @@ def to_unicode(text: dict[int, str]) -> StreamObject:
             lines.append(f"<{glyph:04x}> <{chars.encode('utf-16-be').hex()}>".encode())
         lines.append(b"endbfchar")
     lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
-    stream = StreamObject()
-    stream.set_data(b"\n".join(lines))
-    return stream.flate_encode()
+    return b"\n".join(lines)
 
 
-def embed_once(
-    writer: PdfWriter, book: Book, fonts: Sequence[DictionaryObject], cache: Cache
-) -> None:
+def embed_once(target: pikepdf.Pdf, book: Book, fonts: Sequence[Any], cache: Cache) -> None:
     """Embed each of the book's typefaces that `fonts` use once, cut down to the glyphs
     they have widths for; fonts from elsewhere (the system's) keep their own file."""
     originals = book_fonts(book)
-    descriptors: dict[str, list[DictionaryObject]] = defaultdict(list)
+    descriptors: dict[str, list[Any]] = defaultdict(list)
     used: dict[str, set[int]] = defaultdict(set)
     for font in fonts:
         descendant = descendant_of(font)
-        descriptor = dictionary(descendant["/FontDescriptor"])
+        descriptor = descendant.FontDescriptor
         stream = descriptor.get("/FontFile2")
-        data = stream.get_object() if stream is not None else None
-        name = postscript_name(data.get_data()) if isinstance(data, StreamObject) else None
+        name = postscript_name(stream.read_bytes()) if stream is not None else None
         if name in originals:
             descriptors[name].append(descriptor)
-            used[name] |= set(glyph_widths(descendant.get("/W", ArrayObject())))
+            used[name] |= set(glyph_widths(descendant.get("/W", Array())))
     for name, group in descriptors.items():
         data = subset_glyphs(originals[name], used[name], cache)
-        stream = StreamObject()
-        stream.set_data(data)
-        packed = stream.flate_encode()
-        packed[NameObject("/Length1")] = NumberObject(len(data))
-        shared = writer._add_object(packed)
+        shared = target.make_stream(data)
+        shared.Length1 = len(data)
         for descriptor in group:
-            descriptor[NameObject("/FontFile2")] = shared
-            descriptor.pop("/CIDSet", None)
+            descriptor.FontFile2 = shared
+            if "/CIDSet" in descriptor:
+                del descriptor["/CIDSet"]
 
 
 def book_fonts(book: Book) -> dict[str, bytes]:
