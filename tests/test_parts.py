@@ -26,7 +26,8 @@ from chapbook.pipeline import build
 from chapbook.preflight import preflight
 from chapbook.writers import parts
 from chapbook.writers.pagemap import PageMap
-from chapbook.writers.pdf import print_book
+from chapbook.writers.pdf import Printed, print_book
+from chapbook.writers.urls import image_names
 
 BOOKS = Path(__file__).parent / "books"
 
@@ -38,12 +39,12 @@ def book(name: str) -> Book:
 
 @cache
 def single(name: str) -> tuple[bytes, PageMap]:
-    return print_book(book(name))
+    return print_book(book(name))[:2]
 
 
 @cache
 def in_parts(name: str) -> tuple[bytes, PageMap]:
-    return parts.print_in_parts(book(name), 2, None)
+    return parts.print_in_parts(book(name), 2, None)[:2]
 
 
 def texts(pdf: bytes) -> list[str]:
@@ -144,7 +145,7 @@ def test_wrong_guesses_are_laid_out_again(monkeypatch: pytest.MonkeyPatch) -> No
         return cached_layout(part, start, *rest)
 
     monkeypatch.setattr(parts, "cached_layout", counted)
-    joined, joined_map = parts.print_in_parts(book("long"), 2, None)
+    joined, joined_map, _ = parts.print_in_parts(book("long"), 2, None)
     assert texts(joined) == texts(single("long")[0])
     assert joined_map == single("long")[1]
     chapters = len(parts.body_chapters(book("long")))
@@ -193,7 +194,7 @@ def test_the_build_lays_out_in_parts_with_jobs(
 
 
 def spy(function: object, calls: list[int]) -> object:
-    def called(book: Book, jobs: int, cache: Cache | None) -> tuple[bytes, PageMap]:
+    def called(book: Book, jobs: int, cache: Cache | None) -> Printed:
         calls.append(jobs)
         return function(book, jobs, cache)  # type: ignore[operator, no-any-return]
 
@@ -297,9 +298,14 @@ def test_parts_keep_the_print_variant(settings: dict[str, Any]) -> None:
     variant = dataclasses.replace(
         book("full"), print=dataclasses.replace(book("full").print, **settings)
     )
-    whole, joined = print_book(variant)[0], parts.print_in_parts(variant, 2, None)[0]
+    whole, printed = print_book(variant).pdf, parts.print_in_parts(variant, 2, None)
+    joined = printed.pdf
     expected, got = preflight(whole, variant.print), preflight(joined, variant.print)
-    assert got.findings == expected.findings and got.variant == expected.variant
+    assert got == expected
+    names = image_names(variant)
+    told = preflight(joined, variant.print, image_names=names, drawn=printed.drawn)
+    assert told == preflight(joined, variant.print, image_names=names)
+    assert told.images and told.fonts  # the full book has an image
     assert (got.trim_mm, got.bleed_mm, got.pages) == (
         expected.trim_mm,
         expected.bleed_mm,

@@ -9,6 +9,7 @@ written is simply not used: it never fails a build.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import os
 import secrets
@@ -23,9 +24,21 @@ LIMIT_BYTES = 1 << 30
 """When the cache grows past this, the entries used least recently are removed."""
 
 
-def digest(*parts: bytes | str) -> str:
-    """A key for `parts`, in order, with Chapbook's version (a new release starts afresh)."""
+@functools.cache
+def program() -> bytes:
+    """A digest of Chapbook itself: its version, code and templates (so that a changed
+    program never uses what an older one made)."""
     hasher = hashlib.sha256(__version__.encode())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".j2") and path.is_file():
+            hasher.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    return hasher.digest()
+
+
+def digest(*parts: bytes | str) -> str:
+    """A key for `parts`, in order, and for this program (see `program`)."""
+    hasher = hashlib.sha256(program())
     for part in parts:
         data = part.encode() if isinstance(part, str) else part
         hasher.update(len(data).to_bytes(8, "big"))

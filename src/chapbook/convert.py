@@ -23,7 +23,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, TypeVar
 
-from chapbook.cache import Cache, digest
+from chapbook.cache import Cache, digest, program
 from chapbook.chapter import Entry, read_chapter
 from chapbook.config import Config
 from chapbook.errors import BookError
@@ -258,8 +258,7 @@ def code_digest() -> str:
             hasher.update(f"{name} {version(name)}\n".encode())
         except PackageNotFoundError:
             hasher.update(f"{name} -\n".encode())
-    for path in sorted(Path(__file__).parent.rglob("*.py")):
-        hasher.update(path.read_bytes())
+    hasher.update(program())
     return hasher.hexdigest()
 
 

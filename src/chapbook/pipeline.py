@@ -25,7 +25,7 @@ from chapbook.manuscript import read_book
 from chapbook.model import Book
 
 if TYPE_CHECKING:
-    from chapbook.preflight import Report
+    from chapbook.preflight import Drawn, Report
     from chapbook.writers.pagemap import PageMap
 
 TARGETS = ("epub", "pdf", "booklet", "cover")
@@ -100,7 +100,7 @@ def make_outputs(
             made.files[target] = WRITERS[target](book, made)
             seconds[target] = time.perf_counter() - start
     pdf = made.files.get("pdf", {}).get("pdf", b"")
-    report = tuple(check_print(book, pdf).lines()) if "pdf" in targets else ()
+    report = tuple(check_print(book, pdf, made.drawn).lines()) if "pdf" in targets else ()
     files: dict[Path, bytes] = {}
     outputs = []
     for target in (target for target in TARGETS if target in targets):
@@ -112,12 +112,13 @@ def make_outputs(
     return files, outputs
 
 
-def check_print(book: Book, pdf: bytes) -> Report:
-    """Preflight the print PDF against the book's `[print]` settings."""
+def check_print(book: Book, pdf: bytes, drawn: Drawn | None = None) -> Report:
+    """Preflight the print PDF against the book's `[print]` settings (with what its pages
+    draw, when already known)."""
     from chapbook.preflight import preflight  # pypdf, only for print targets
     from chapbook.writers.urls import image_names
 
-    return preflight(pdf, book.print, image_names=image_names(book))
+    return preflight(pdf, book.print, image_names=image_names(book), drawn=drawn)
 
 
 def preflight_file(manuscript: Path, out: Path, pdf: Path | None) -> tuple[Path, Report]:
@@ -145,6 +146,8 @@ class Made:
     """Where the print PDF's pages begin, when the PDF was made."""
     jobs: int = 1
     """Processes that may lay out (and convert) chapters side by side."""
+    drawn: Drawn | None = None
+    """What the print PDF's pages draw, when the parts it was laid out in told."""
     cache: Cache = field(default_factory=lambda: Cache(None))
 
 
@@ -157,7 +160,7 @@ def make_epub(book: Book, made: Made) -> dict[str, bytes]:
 def make_pdf(book: Book, made: Made) -> dict[str, bytes]:
     from chapbook.writers.pdf import print_book  # WeasyPrint loads only when a PDF is asked for
 
-    pdf, made.pages = print_book(book, made.jobs, made.cache)
+    pdf, made.pages, made.drawn = print_book(book, made.jobs, made.cache)
     return {"pdf": pdf}
 
 

@@ -26,13 +26,14 @@ here parses only the objects asked for.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 import itertools
 import math
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,15 +152,18 @@ def preflight(
     expected: PrintSettings | None = None,
     *,
     image_names: Mapping[str, str] | None = None,
+    drawn: Drawn | None = None,
 ) -> Report:
     """Check `pdf` as a printer would, against the book's print settings when given.
 
-    `image_names` maps image resource names (without the slash) to names for the report.
+    `image_names` maps image resource names (without the slash) to names for the report;
+    `drawn`, when given, is what the pages draw, already read (from the parts a book was laid
+    out in: see `drawn_on`), so the pages' contents are not read again.
     Raises ValueError if the bytes are not a PDF that can be read.
     """
     reader = open_pdf(pdf)
     try:
-        return check(reader, expected, image_names or {})
+        return check(reader, expected, image_names or {}, drawn)
     except READ_ERRORS as error:
         raise ValueError(f"the PDF cannot be read: {error}") from error
 
@@ -180,18 +184,21 @@ def open_pdf(pdf: bytes) -> PdfReader:
     return reader
 
 
-def check(reader: PdfReader, expected: PrintSettings | None, names: Mapping[str, str]) -> Report:
+def check(
+    reader: PdfReader,
+    expected: PrintSettings | None,
+    names: Mapping[str, str],
+    known: Drawn | None = None,
+) -> Report:
     pages = list(reader.pages)
-    drawn = Drawing(names)
-    for number, page in enumerate(pages, 1):
-        drawn.walk_page(number, page)
+    drawn = known or walk_pages(pages, names)
     trim, bleed = trim_mm(pages), bleed_mm(pages)
     variants = declared_variants(reader)
     findings = [
         *page_count_findings(len(pages)),
         *box_findings(pages),
-        *drawn.font_findings(),
-        *drawn.image_findings(),
+        *font_findings(drawn),
+        *image_findings(drawn),
     ]
     if expected is not None:
         findings += trim_findings(trim, expected.trim) + bleed_findings(bleed, expected.bleed_mm)
@@ -209,6 +216,59 @@ def check(reader: PdfReader, expected: PrintSettings | None, names: Mapping[str,
 
 
 # What the pages draw
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """What pages draw: each font (by name) and the first page it is drawn on, those not
+    embedded, and each placement of a raster image."""
+
+    fonts: dict[str, int]
+    unembedded: dict[str, int]
+    images: tuple[ImagePlacement, ...]
+
+    def after(self, pages: int) -> Drawn:
+        """The same, on pages numbered `pages` further on."""
+        return Drawn(
+            {name: page + pages for name, page in self.fonts.items()},
+            {name: page + pages for name, page in self.unembedded.items()},
+            tuple(dataclasses.replace(image, page=image.page + pages) for image in self.images),
+        )
+
+    def then(self, other: Drawn) -> Drawn:
+        """What these pages draw, then `other`'s pages (numbered after these)."""
+        return Drawn(
+            other.fonts | self.fonts,
+            other.unembedded | self.unembedded,
+            self.images + other.images,
+        )
+
+
+def drawn_on(pdf: bytes, pages: int, names: Mapping[str, str]) -> Drawn:
+    """What the first `pages` pages of `pdf` draw."""
+    reader = open_pdf(pdf)
+    try:
+        return walk_pages(list(reader.pages)[:pages], names)
+    except READ_ERRORS as error:
+        raise ValueError(f"the PDF cannot be read: {error}") from error
+
+
+def walk_pages(pages: Sequence[PageObject], names: Mapping[str, str]) -> Drawn:
+    drawing = Drawing(names)
+    for number, page in enumerate(pages, 1):
+        drawing.walk_page(number, page)
+    return Drawn(drawing.fonts, drawing.unembedded, tuple(drawing.images))
+
+
+def font_findings(drawn: Drawn) -> list[Finding]:
+    return [
+        Finding(True, f"page {page}: font '{name}' is not embedded")
+        for name, page in sorted(drawn.unembedded.items(), key=lambda item: item[1])
+    ]
+
+
+def image_findings(drawn: Drawn) -> list[Finding]:
+    return [image_finding(image) for image in drawn.images if image.dpi < PRINT_DPI]
 
 
 class Drawing:
@@ -299,15 +359,6 @@ class Drawing:
         placement = image_placement(self.page, name, (int(pixels[0]), int(pixels[1])), ctm)
         if placement is not None:
             self.images.append(placement)
-
-    def font_findings(self) -> list[Finding]:
-        return [
-            Finding(True, f"page {page}: font '{name}' is not embedded")
-            for name, page in sorted(self.unembedded.items(), key=lambda item: item[1])
-        ]
-
-    def image_findings(self) -> list[Finding]:
-        return [image_finding(image) for image in self.images if image.dpi < PRINT_DPI]
 
 
 # Reading content streams

@@ -12,7 +12,8 @@ A part's page count does not depend on where it starts, only its page numbers do
 count is cached by the part's content, and a part's start is the sum of the counts before
 it. A part may be laid out before the parts before it are done: its start is then a guess
 from its length, checked once they are done, and the part laid out again if it was wrong.
-The front comes last, when every chapter's first page is known, for its contents.
+The front is laid out as soon as every chapter's first page is known, for its contents.
+The laid out parts are joined by writers/join.py.
 """
 
 from __future__ import annotations
@@ -35,12 +36,14 @@ import weasyprint
 from chapbook.cache import Cache, canonical, digest
 from chapbook.errors import BookError, BookErrors
 from chapbook.model import Book, Chapter
+from chapbook.preflight import Drawn, drawn_on
 from chapbook.templating import render
 from chapbook.writers.join import join_parts
 from chapbook.writers.pagemap import FRONT_PAGES, PageMap, page_starts, roman
 from chapbook.writers.pdf import (
     Part,
     Press,
+    Printed,
     book_html,
     finish_for_print,
     lay_out,
@@ -48,6 +51,7 @@ from chapbook.writers.pdf import (
     stylesheets,
     tagged,
 )
+from chapbook.writers.urls import image_names
 
 PARTS_FROM = 200_000
 """Characters of chapter text from which laying out in parts pays for its start."""
@@ -56,6 +60,7 @@ CHARS_PER_PAGE = 2_000
 PART_END = "chapbook-part-end"
 """The id on the page that opens the next part (book.html.j2)."""
 
+NOTHING_DRAWN = Drawn({}, {}, ())
 BOOK: Book | None = None
 """The book, in each worker process (inherited when the pool forks)."""
 PRESS: list[Press] = []
@@ -69,6 +74,8 @@ class Laid:
     pdf: bytes
     kept: int
     starts: PageMap
+    drawn: Drawn | None = None
+    """What the kept pages draw, for preflight."""
     errors: tuple[BookError, ...] = ()
 
 
@@ -87,7 +94,7 @@ def body_chapters(book: Book) -> tuple[Chapter, ...]:
     return book.chapters[book.chapters.index(book.body_start) :]
 
 
-def print_in_parts(book: Book, jobs: int, cache: Cache | None) -> tuple[bytes, PageMap]:
+def print_in_parts(book: Book, jobs: int, cache: Cache | None) -> Printed:
     """The book's print PDF, laid out in parts by `jobs` processes, and where its pages
     begin; parts already laid out at the same place are taken from `cache`."""
     store = cache or Cache(None)
@@ -106,7 +113,13 @@ def print_in_parts(book: Book, jobs: int, cache: Cache | None) -> tuple[bytes, P
     if errors:
         raise BookErrors(list(dict.fromkeys(errors)))
     pdf = join_parts(book, [(part.pdf, part.kept) for part in laid], laid[0].kept, store)
-    return pdf, tuple(start for part in laid for start in part.starts)
+    drawn, before = Drawn({}, {}, ()), 0
+    for part in laid:
+        drawn, before = (
+            drawn.then((part.drawn or Drawn({}, {}, ())).after(before)),
+            before + part.kept,
+        )
+    return Printed(pdf, tuple(start for part in laid for start in part.starts), drawn)
 
 
 @contextmanager
@@ -147,6 +160,12 @@ def lay_out_body(
     keys = [part_key(book, shared, part, None) for part in parts]
     counts = {i: int(data) for i, key in enumerate(keys) if (data := cache.get("pages", key))}
     lengths = [length(part) for part in parts]
+    places = [digest("place", book.metadata.identifier, part.chapters[0].id) for part in parts]
+    hints = {  # what a chapter counted when last laid out, before an edit
+        i: int(data)
+        for i, place in enumerate(places)
+        if i not in counts and (data := cache.get("last-pages", place))
+    }
     done: dict[int, tuple[int, Laid]] = {}
     running: dict[Future[Laid], tuple[int, int]] = {}
     front: Future[Laid] | None = None
@@ -163,7 +182,7 @@ def lay_out_body(
         for index in waiting:
             if len(running) >= jobs:
                 break
-            start = guess_start(lengths, counts, done, index)
+            start = guess_start(lengths, counts | hints, done, index)
             key = part_key(book, shared, parts[index], start)
             future = cached_layout(parts[index], start, key, cache, pool)
             running[future] = (index, start)
@@ -174,6 +193,7 @@ def lay_out_body(
             done[index] = (start, result)
             counts[index] = result.kept
             cache.put("pages", keys[index], str(result.kept).encode())
+            cache.put("last-pages", places[index], str(result.kept).encode())
 
 
 def settle(done: dict[int, tuple[int, Laid]], counts: dict[int, int], total: int) -> None:
@@ -191,7 +211,8 @@ def guess_start(
     lengths: Sequence[int], counts: dict[int, int], done: dict[int, tuple[int, Laid]], index: int
 ) -> int:
     """Part `index`'s first page: certain when the parts before it are counted, else a guess
-    from their `lengths` at the characters per page of the parts done so far."""
+    from their `counts` (or hints of them) and `lengths`, at the characters per page of the
+    parts done so far."""
     laid = [(lengths[i], result.kept) for i, (_, result) in done.items()]
     chars, pages = sum(chars for chars, _ in laid), sum(kept for _, kept in laid)
     per_page = chars / (pages - 1.5 * len(laid)) if pages > 1.5 * len(laid) else CHARS_PER_PAGE
@@ -259,7 +280,7 @@ def lay_out_part(part: Part, start: int | None) -> Laid:
     try:
         pdf, document = lay_out(book, html, PRESS[0], finisher, tagged(book), extra=extra)
     except BookErrors as failure:
-        return Laid(b"", 0, (), tuple(failure.errors))
+        return Laid(b"", 0, (), errors=tuple(failure.errors))
     pages = document.pages
     kept = next((i for i, page in enumerate(pages) if PART_END in page.anchors), len(pages))
     if start is None:
@@ -267,7 +288,8 @@ def lay_out_part(part: Part, start: int | None) -> Laid:
     else:
         labels = [str(start + number) for number in range(kept)]
     openings = [*(FRONT_PAGES if part.front else ()), *(c.id for c in part.chapters)]
-    return Laid(pdf, kept, page_starts(pages[:kept], labels, openings))
+    drawn = drawn_on(pdf, kept, image_names(book))
+    return Laid(pdf, kept, page_starts(pages[:kept], labels, openings), drawn)
 
 
 def finish_part(book: Book, document: weasyprint.Document, pdf: pydyf.PDF) -> None:

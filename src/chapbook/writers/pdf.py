@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pydyf
 from lxml import etree
@@ -33,6 +33,9 @@ from chapbook.writers.pagemap import (
     page_starts,
 )
 from chapbook.writers.urls import BASE_URL
+
+if TYPE_CHECKING:
+    from chapbook.preflight import Drawn
 
 logging.getLogger("weasyprint").setLevel(logging.ERROR)  # refusals are reported as BookErrors
 
@@ -117,12 +120,20 @@ class Part:
     """Each later chapter's id and page number, for the contents (pages not kept)."""
 
 
+class Printed(NamedTuple):
+    """The print PDF, where its pages begin, and (laid out in parts) what its pages draw."""
+
+    pdf: bytes
+    pages: PageMap
+    drawn: Drawn | None = None
+
+
 def write_pdf(book: Book) -> bytes:
     """The book's print PDF."""
-    return print_book(book)[0]
+    return print_book(book).pdf
 
 
-def print_book(book: Book, jobs: int = 1, cache: Cache | None = None) -> tuple[bytes, PageMap]:
+def print_book(book: Book, jobs: int = 1, cache: Cache | None = None) -> Printed:
     """The book's print PDF and where its pages begin: laid out as one document, or with
     `jobs` processes in parts (writers/parts.py) when the book is long enough to gain."""
     if jobs > 1:
@@ -135,7 +146,7 @@ def print_book(book: Book, jobs: int = 1, cache: Cache | None = None) -> tuple[b
     )
     labels = page_labels(len(document.pages), body_start_page(book, document))
     openings = [*FRONT_PAGES, *(chapter.id for chapter in book.chapters)]
-    return pdf, page_starts(document.pages, labels, openings)
+    return Printed(pdf, page_starts(document.pages, labels, openings))
 
 
 def stylesheets(book: Book) -> list[str]:
