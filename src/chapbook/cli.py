@@ -10,11 +10,12 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from chapbook import __version__
+from chapbook import __version__, scaffold, stats
 from chapbook.cache import FOLDER
 from chapbook.config import DUPLEX, SHEETS, parse_trim
 from chapbook.epubcheck import EpubCheckUnavailable, epubcheck_messages
 from chapbook.errors import BookError, BookErrors
+from chapbook.manuscript import read_book
 from chapbook.model import BookletSettings, PageSize
 from chapbook.pipeline import TARGETS, WriteError, build, preflight_file
 
@@ -24,7 +25,8 @@ def parser() -> argparse.ArgumentParser:
         prog="chapbook",
         description="Build a Markdown manuscript into an EPUB 3, a print PDF, a booklet and a "
         "cover wrap. 'chapbook preflight [PDF]' checks a print PDF as a printer would; "
-        "'chapbook check-epub FILE' checks any EPUB with EPUBCheck.",
+        "'chapbook check-epub FILE' checks any EPUB with EPUBCheck; 'chapbook init DIR' "
+        "starts a book, 'chapbook new TITLE' adds a chapter, 'chapbook stats' counts words.",
     )
     command.add_argument(
         "targets",
@@ -139,8 +141,58 @@ def check_epub_parser() -> argparse.ArgumentParser:
     return command
 
 
+def init_parser() -> argparse.ArgumentParser:
+    command = argparse.ArgumentParser(
+        prog="chapbook init",
+        description="Start a new book in DIR (missing or empty): manuscript/book.toml with "
+        "every key explained, a first chapter and the book's own styles; it builds at once.",
+    )
+    command.add_argument("folder", type=Path, metavar="DIR", help="where the book goes")
+    command.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    return command
+
+
+def new_parser() -> argparse.ArgumentParser:
+    command = argparse.ArgumentParser(
+        prog="chapbook new",
+        description="Add the next numbered chapter, chapters/NN-slug.md, and list it at the "
+        "end of [contents] chapters in book.toml if the book lists its chapters there.",
+    )
+    command.add_argument("title", metavar="TITLE", help="the chapter's title")
+    command.add_argument(
+        "-m",
+        "--manuscript",
+        type=Path,
+        default=Path("manuscript"),
+        metavar="DIR",
+        help="the book's folder, holding book.toml (default: manuscript)",
+    )
+    return command
+
+
+def stats_parser() -> argparse.ArgumentParser:
+    command = argparse.ArgumentParser(
+        prog="chapbook stats",
+        description="Words, characters, paragraphs, footnotes, images, reading time and "
+        "printed pages (from the last PDF built) of each chapter and of the book.",
+    )
+    book_options(command)
+    command.add_argument(
+        "--since", metavar="REV", help="also the words added and removed since a git revision"
+    )
+    return command
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["init"]:
+        args = init_parser().parse_args(arguments[1:])
+        return run_init(args.folder, args.quiet)
+    if arguments[:1] == ["new"]:
+        args = new_parser().parse_args(arguments[1:])
+        return run_new(args.manuscript, args.title)
+    if arguments[:1] == ["stats"]:
+        return run_stats(stats_parser().parse_args(arguments[1:]))
     if arguments[:1] == ["preflight"]:
         return run_preflight(preflight_parser().parse_args(arguments[1:]))
     if arguments[:1] == ["check-epub"]:
@@ -150,7 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = command.parse_args(arguments)
     unknown = [target for target in args.targets if target not in TARGETS]
     if unknown:
-        choices = ", ".join((*TARGETS, "preflight", "check-epub"))
+        choices = ", ".join((*TARGETS, "preflight", "check-epub", "init", "new", "stats"))
         command.error(f"unknown target '{unknown[0]}' (choose from {choices})")
     targets = [target for target in TARGETS if target in args.targets] or list(TARGETS)
     try:
@@ -228,6 +280,53 @@ def run_preflight(args: argparse.Namespace) -> int:
     verdict = f"{faults} fault{'s' if faults != 1 else ''}" if faults else "ready for print"
     print(f"preflight: {verdict}", file=sys.stderr if faults else sys.stdout)
     return 1 if faults else 0
+
+
+def run_init(folder: Path, quiet: bool) -> int:
+    try:
+        created = scaffold.init_book(folder)
+    except (BookErrors, OSError) as failure:
+        return refused(failure)
+    if not quiet:
+        for path in created:
+            print(f"created {path}")
+        print(f"build it: chapbook -m {folder / 'manuscript'} -o {folder / 'dist'}")
+    return 0
+
+
+def run_new(manuscript: Path, title: str) -> int:
+    try:
+        path, listed = scaffold.new_chapter(manuscript, title)
+    except (BookErrors, OSError) as failure:
+        return refused(failure)
+    print(path)
+    if listed:
+        print(f"{manuscript / 'book.toml'}: added to [contents] chapters")
+    return 0
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    try:
+        book = read_book(args.manuscript)
+    except (BookErrors, OSError) as failure:
+        return failed(failure, "stats")
+    warn = (lambda _: None) if args.quiet else print_warning
+    try:
+        lines = stats.report(book, args.manuscript, args.out, args.since, warn)
+    except (BookErrors, OSError) as failure:
+        return refused(failure)
+    print("\n".join(lines))
+    return 0
+
+
+def refused(failure: BookErrors | OSError) -> int:
+    """Print why a command could not do its work, one line each; its exit status."""
+    if isinstance(failure, OSError):
+        print(f"{failure.filename or ''}: {failure.strerror or failure}", file=sys.stderr)
+        return 1
+    for error in failure.errors:
+        print(error, file=sys.stderr)
+    return 1
 
 
 def failed(failure: BookErrors | WriteError | OSError, what: str) -> int:
