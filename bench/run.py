@@ -34,13 +34,10 @@ import json
 import os
 import platform
 import re
-import resource
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -48,6 +45,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synth  # bench/ is not a package: found through sys.path
+from bounds import measure_child
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build.py"
@@ -88,25 +86,10 @@ class Run:
 
 
 def measure_here(command: Sequence[str], stdout: Path, stderr: Path, timeout: float) -> None:
-    """In the measuring process: run `command` as the only child, print its figures as JSON."""
-    with stdout.open("wb") as out, stderr.open("wb") as err:
-        start = time.perf_counter()
-        child = subprocess.Popen(command, stdout=out, stderr=err, start_new_session=True)
-        try:
-            returncode: int | None = child.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(child.pid, signal.SIGKILL)
-            child.wait()
-            returncode = None
-        wall = time.perf_counter() - start
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    figures = {
-        "returncode": returncode,
-        "wall": wall,
-        "cpu": usage.ru_utime + usage.ru_stime,
-        "peak_kb": usage.ru_maxrss,  # kilobytes on Linux
-    }
-    print(json.dumps(figures))
+    """In the measuring process: run `command` as the only child, print its figures as JSON
+    (measured as bench/bounds.py measures its books)."""
+    figures = measure_child(command, timeout, stdout, stderr)
+    print(json.dumps({**figures, "wall": figures["seconds"]}))
 
 
 def measure(

@@ -112,14 +112,7 @@ def preflight_parser() -> argparse.ArgumentParser:
 
 
 def book_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument(
-        "-m",
-        "--manuscript",
-        type=Path,
-        default=Path("manuscript"),
-        metavar="DIR",
-        help="the book's folder, holding book.toml (default: manuscript)",
-    )
+    manuscript_option(command)
     command.add_argument(
         "-o",
         "--out",
@@ -128,7 +121,22 @@ def book_options(command: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="where the outputs go (default: dist)",
     )
-    command.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    quiet_option(command, "print only errors")
+
+
+def manuscript_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "-m",
+        "--manuscript",
+        type=Path,
+        default=Path("manuscript"),
+        metavar="DIR",
+        help="the book's folder, holding book.toml (default: manuscript)",
+    )
+
+
+def quiet_option(command: argparse.ArgumentParser, what: str) -> None:
+    command.add_argument("-q", "--quiet", action="store_true", help=what)
 
 
 def check_epub_parser() -> argparse.ArgumentParser:
@@ -137,7 +145,7 @@ def check_epub_parser() -> argparse.ArgumentParser:
         description="Check any EPUB with EPUBCheck (Java); exit 1 on any message.",
     )
     command.add_argument("epub", type=Path, metavar="FILE", help="the EPUB to check")
-    command.add_argument("-q", "--quiet", action="store_true", help="print only messages")
+    quiet_option(command, "print only messages")
     return command
 
 
@@ -148,7 +156,7 @@ def init_parser() -> argparse.ArgumentParser:
         "every key explained, a first chapter and the book's own styles; it builds at once.",
     )
     command.add_argument("folder", type=Path, metavar="DIR", help="where the book goes")
-    command.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    quiet_option(command, "print only errors")
     return command
 
 
@@ -159,14 +167,7 @@ def new_parser() -> argparse.ArgumentParser:
         "end of [contents] chapters in book.toml if the book lists its chapters there.",
     )
     command.add_argument("title", metavar="TITLE", help="the chapter's title")
-    command.add_argument(
-        "-m",
-        "--manuscript",
-        type=Path,
-        default=Path("manuscript"),
-        metavar="DIR",
-        help="the book's folder, holding book.toml (default: manuscript)",
-    )
+    manuscript_option(command)
     return command
 
 
