@@ -7,6 +7,7 @@ import dataclasses
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -17,16 +18,17 @@ from chapbook.epubcheck import EpubCheckUnavailable, epubcheck_messages
 from chapbook.errors import BookError, BookErrors
 from chapbook.manuscript import read_book
 from chapbook.model import BookletSettings, PageSize
-from chapbook.pipeline import TARGETS, WriteError, build, preflight_file
+from chapbook.pipeline import TARGETS, Output, WriteError, build, preflight_file
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(prog: str = "chapbook") -> argparse.ArgumentParser:
     command = argparse.ArgumentParser(
-        prog="chapbook",
+        prog=prog,
         description="Build a Markdown manuscript into an EPUB 3, a print PDF, a booklet and a "
         "cover wrap. 'chapbook preflight [PDF]' checks a print PDF as a printer would; "
         "'chapbook check-epub FILE' checks any EPUB with EPUBCheck; 'chapbook init DIR' "
-        "starts a book, 'chapbook new TITLE' adds a chapter, 'chapbook stats' counts words.",
+        "starts a book, 'chapbook new TITLE' adds a chapter, 'chapbook stats' counts words; "
+        "'chapbook watch [TARGET...]' rebuilds what each saved change affects.",
     )
     command.add_argument(
         "targets",
@@ -199,31 +201,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments[:1] == ["check-epub"]:
         args = check_epub_parser().parse_args(arguments[1:])
         return run_check_epub(args.epub, args.quiet)
+    if arguments[:1] == ["watch"]:
+        command = parser("chapbook watch")
+        args = command.parse_args(arguments[1:])
+        return run_watch(args, chosen_targets(command, args.targets))
     command = parser()
     args = command.parse_args(arguments)
-    unknown = [target for target in args.targets if target not in TARGETS]
-    if unknown:
-        choices = ", ".join((*TARGETS, "preflight", "check-epub", "init", "new", "stats"))
-        command.error(f"unknown target '{unknown[0]}' (choose from {choices})")
-    targets = [target for target in TARGETS if target in args.targets] or list(TARGETS)
+    targets = chosen_targets(command, args.targets)
     try:
-        overrides = {  # each BookletSettings field has a flag of its name
-            field.name: getattr(args, field.name)
-            for field in dataclasses.fields(BookletSettings)
-            if getattr(args, field.name) is not None
-        }
-        waiting = None if args.quiet else waiting_notice(args.out)
-        cache = None if args.no_cache else (args.cache or args.manuscript.parent / FOLDER)
-        outputs = build(
-            args.manuscript,
-            args.out,
-            targets,
-            overrides,
-            warn=print_warning,
-            waiting=waiting,
-            jobs=args.jobs,
-            cache=cache,
-        )
+        outputs = build_as_asked(args, targets)
     except (BookErrors, WriteError, OSError) as failure:
         return failed(failure, "build")
     if not args.quiet:
@@ -233,6 +219,70 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"  preflight: {line}")
     epubs = [output.path for output in outputs if output.target == "epub"]
     return max((run_check_epub(path, args.quiet) for path in epubs if args.check), default=0)
+
+
+def chosen_targets(command: argparse.ArgumentParser, asked: Sequence[str]) -> list[str]:
+    """The targets asked for, in build order (all of them if none)."""
+    unknown = [target for target in asked if target not in TARGETS]
+    if unknown:
+        choices = ", ".join((*TARGETS, *COMMANDS))
+        command.error(f"unknown target '{unknown[0]}' (choose from {choices})")
+    return [target for target in TARGETS if target in asked] or list(TARGETS)
+
+
+COMMANDS = ("watch", "preflight", "check-epub", "init", "new", "stats")
+
+
+def build_as_asked(args: argparse.Namespace, targets: Sequence[str]) -> list[Output]:
+    """Build `targets` with the options on the command line."""
+    overrides = {  # each BookletSettings field has a flag of its name
+        field.name: getattr(args, field.name)
+        for field in dataclasses.fields(BookletSettings)
+        if getattr(args, field.name) is not None
+    }
+    return build(
+        args.manuscript,
+        args.out,
+        targets,
+        overrides,
+        warn=print_warning,
+        waiting=None if args.quiet else waiting_notice(args.out),
+        jobs=args.jobs,
+        cache=cache_folder(args),
+    )
+
+
+def cache_folder(args: argparse.Namespace) -> Path | None:
+    return None if args.no_cache else (args.cache or args.manuscript.parent / FOLDER)
+
+
+def run_watch(args: argparse.Namespace, targets: Sequence[str]) -> int:
+    """Build, then rebuild what each saved change affects, until Ctrl-C."""
+    from chapbook.watch import clock, watch, watched_folders
+
+    def rebuild(due: Sequence[str]) -> None:
+        start = time.perf_counter()
+        try:
+            outputs = build_as_asked(args, due)
+        except (BookErrors, WriteError, OSError) as failure:
+            failed(failure, "build")
+            print(f"{clock()} the outputs of the last good build are kept", file=sys.stderr)
+            return
+        pages = next((f", {o.pages} pages" for o in outputs if o.pages), "")
+        seconds = time.perf_counter() - start
+        print(f"{clock()} built {', '.join(due)} in {seconds:.2f}s{pages}", flush=True)
+
+    def ready() -> None:
+        folders = " and ".join(f"{folder}/" for folder in watched_folders(args.manuscript))
+        print(f"watching {folders} (Ctrl-C to stop)", flush=True)
+
+    rebuild(targets)
+    skip = [args.out, *(folder for folder in [cache_folder(args)] if folder)]
+    try:
+        watch(args.manuscript, targets, rebuild, skip, ready)
+    except KeyboardInterrupt:
+        print()
+    return 0
 
 
 def print_warning(warning: BookError) -> None:

@@ -43,6 +43,8 @@ class Output:
     seconds: float
     report: tuple[str, ...] = ()
     """Preflight's short report, for the print PDF."""
+    pages: int | None = None
+    """The print PDF's page count."""
 
 
 def output_path(book: Book, out: Path, name: str) -> Path:
@@ -100,7 +102,8 @@ def make_outputs(
             made.files[target] = WRITERS[target](book, made)
             seconds[target] = time.perf_counter() - start
     pdf = made.files.get("pdf", {}).get("pdf", b"")
-    report = tuple(check_print(book, pdf, made.drawn).lines()) if "pdf" in targets else ()
+    checked = check_print(book, pdf, made.drawn) if "pdf" in targets else None
+    report = tuple(checked.lines()) if checked else ()
     files: dict[Path, bytes] = {}
     outputs = []
     for target in (target for target in TARGETS if target in targets):
@@ -108,7 +111,8 @@ def make_outputs(
             path = output_path(book, out, name)
             files[path] = data
             shown = report if name == "pdf" else ()
-            outputs.append(Output(target, path, len(data), seconds[target], shown))
+            pages = checked.pages if checked and name == "pdf" else None
+            outputs.append(Output(target, path, len(data), seconds[target], shown, pages))
     return files, outputs
 
 
