@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -286,3 +287,39 @@ def test_a_full_disk_leaves_every_previous_output_and_no_temporary_file(
         f"{out / 'the-field-guide.pdf'}: no space left on device"
     ]
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+
+
+def test_json_summarises_a_build_for_machines(tmp_path: Path) -> None:
+    result = run("epub", "pdf", "--json", "-m", "tests/books/features", "-o", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["ok"] is True and summary["errors"] == []
+    outputs = {output["target"]: output for output in summary["outputs"]}
+    assert set(outputs) == {"epub", "pdf"}
+    pdf = Path(outputs["pdf"]["path"])
+    assert outputs["pdf"]["pages"] == len(pypdf.PdfReader(pdf).pages)
+    assert outputs["pdf"]["bytes"] == pdf.stat().st_size
+    assert outputs["epub"]["pages"] is None
+    assert any(line.startswith(f"{outputs['pdf']['pages']} pages") for line in summary["report"])
+    warning = next(w for w in summary["warnings"] if "has no alt text" in w["message"])
+    assert warning["path"].endswith(".md") and isinstance(warning["line"], int)
+    assert result.stderr == ""  # warnings are in the summary, not printed
+
+
+def test_json_reports_a_broken_book_and_exits_1(tmp_path: Path) -> None:
+    result = run("--json", "-m", "tests/books/errors/missing-image", "-o", str(tmp_path))
+    assert result.returncode == 1
+    summary = json.loads(result.stdout)
+    assert summary == {
+        "ok": False,
+        "outputs": [],
+        "warnings": [],
+        "errors": [
+            {
+                "path": "tests/books/errors/missing-image/chapters/01-maps.md",
+                "line": 7,
+                "message": "image 'map.png' not found",
+            }
+        ],
+        "report": [],
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import os
 import subprocess
 import sys
@@ -39,6 +40,11 @@ def parser(prog: str = "chapbook") -> argparse.ArgumentParser:
     book_options(command)
     command.add_argument(
         "--check", action="store_true", help="run EPUBCheck on the EPUB; fail on any message"
+    )
+    command.add_argument(
+        "--json",
+        action="store_true",
+        help="print a summary for machines instead (outputs, pages, warnings, errors)",
     )
     speed_options(command)
     booklet_options(command)
@@ -208,6 +214,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = parser()
     args = command.parse_args(arguments)
     targets = chosen_targets(command, args.targets)
+    if args.json:
+        return run_json(args, targets)
     try:
         outputs = build_as_asked(args, targets)
     except (BookErrors, WriteError, OSError) as failure:
@@ -233,8 +241,50 @@ def chosen_targets(command: argparse.ArgumentParser, asked: Sequence[str]) -> li
 COMMANDS = ("watch", "preflight", "check-epub", "init", "new", "stats")
 
 
-def build_as_asked(args: argparse.Namespace, targets: Sequence[str]) -> list[Output]:
-    """Build `targets` with the options on the command line."""
+def run_json(args: argparse.Namespace, targets: Sequence[str]) -> int:
+    """Build, and print what came of it as one JSON object (for CI): `ok`, the `outputs`
+    (target, path, bytes, seconds, pages), the `warnings` and the `errors` (path, line,
+    message), and the print PDF's preflight `report`."""
+    warnings: list[BookError] = []
+    errors: list[dict[str, object]] = []
+    outputs: list[Output] = []
+    try:
+        outputs = build_as_asked(args, targets, warnings.append)
+    except BookErrors as failure:
+        errors = [problem(error) for error in failure.errors]
+    except (WriteError, OSError) as failure:
+        errors = [{"path": str(getattr(failure, "filename", "") or ""), "message": str(failure)}]
+    summary = {
+        "ok": not errors,
+        "outputs": [
+            {
+                "target": output.target,
+                "path": str(output.path),
+                "bytes": output.size,
+                "seconds": round(output.seconds, 3),
+                "pages": output.pages,
+            }
+            for output in outputs
+        ],
+        "warnings": [problem(warning) for warning in warnings],
+        "errors": errors,
+        "report": [line for output in outputs for line in output.report],
+    }
+    print(json.dumps(summary, ensure_ascii=False, indent=2))
+    return 1 if errors else 0
+
+
+def problem(error: BookError) -> dict[str, object]:
+    return {"path": str(error.path), "line": error.line, "message": error.message}
+
+
+def build_as_asked(
+    args: argparse.Namespace,
+    targets: Sequence[str],
+    warn: Callable[[BookError], None] | None = None,
+) -> list[Output]:
+    """Build `targets` with the options on the command line; warnings go to `warn`
+    (by default, printed)."""
     overrides = {  # each BookletSettings field has a flag of its name
         field.name: getattr(args, field.name)
         for field in dataclasses.fields(BookletSettings)
@@ -245,8 +295,8 @@ def build_as_asked(args: argparse.Namespace, targets: Sequence[str]) -> list[Out
         args.out,
         targets,
         overrides,
-        warn=print_warning,
-        waiting=None if args.quiet else waiting_notice(args.out),
+        warn=warn or print_warning,
+        waiting=None if args.quiet or args.json else waiting_notice(args.out),
         jobs=args.jobs,
         cache=cache_folder(args),
     )
