@@ -15,8 +15,10 @@ chapters without a title.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
+import pkgutil
 import posixpath
 import re
 import shutil
@@ -35,9 +37,16 @@ from hypothesis import HealthCheck, Phase, event, example, given, note, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+import chapbook
 from chapbook.epubcheck import epubcheck_messages
 from chapbook.errors import BookErrors
 from chapbook.pipeline import Output, build
+
+for _module in pkgutil.walk_packages(chapbook.__path__, "chapbook."):
+    # Hypothesis draws some values from the constants of the local modules loaded when a
+    # test runs: load them all, so that the fixed examples do not depend on which modules
+    # the code under test happens to import, or lazily, by then.
+    importlib.import_module(_module.name)
 
 SCALE = max(1, int(os.environ.get("CHAPBOOK_ANY_INPUT_SCALE", "1")))
 LANGUAGES = ("en", "fr", "de", "fr-CA")

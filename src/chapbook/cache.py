@@ -71,6 +71,17 @@ def _canonical(value: object) -> object:
     return value
 
 
+def sealed(payload: bytes) -> bytes:
+    """`payload` as stored: with its checksum, so that a damaged entry is known."""
+    return hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+
+
+def unsealed(data: bytes) -> bytes | None:
+    """The payload of an entry made by `sealed`; None if it is damaged."""
+    checksum, _, payload = data.partition(b"\n")
+    return payload if hashlib.sha256(payload).hexdigest().encode() == checksum else None
+
+
 class Cache:
     """Bytes by kind and key under `root`; with `root` None, a cache that keeps nothing."""
 
@@ -83,17 +94,23 @@ class Cache:
         return None if self.root is None else self.root / kind / key[:2] / key
 
     def get(self, kind: str, key: str) -> bytes | None:
+        """The entry under `key`; None if there is none or it is damaged (its checksum)."""
         path = self.path(kind, key)
         data = None
         if path is not None:
             with suppress(OSError):
-                data = path.read_bytes()
+                data = unsealed(path.read_bytes())
                 os.utime(path)  # recently used: kept longest by `prune`
         if data is None:
             self.misses += 1
         else:
             self.hits += 1
         return data
+
+    def rejected(self) -> None:
+        """The entry `get` just gave turned out to be of no use (out of date): a miss."""
+        self.hits -= 1
+        self.misses += 1
 
     def put(self, kind: str, key: str, data: bytes) -> None:
         path = self.path(kind, key)
@@ -102,7 +119,7 @@ class Cache:
         part = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            part.write_bytes(data)
+            part.write_bytes(sealed(data))
             part.replace(path)
         except OSError:
             with suppress(OSError):

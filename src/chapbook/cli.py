@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from chapbook import __version__, scaffold, stats
+from chapbook import __version__
 from chapbook.cache import FOLDER
 from chapbook.config import DUPLEX, SHEETS, parse_trim
 from chapbook.epubcheck import EpubCheckUnavailable, epubcheck_messages
@@ -384,6 +384,8 @@ def run_preflight(args: argparse.Namespace) -> int:
 
 
 def run_init(folder: Path, quiet: bool) -> int:
+    from chapbook import scaffold  # each command imports only what it needs
+
     try:
         created = scaffold.init_book(folder)
     except (BookErrors, OSError) as failure:
@@ -396,6 +398,8 @@ def run_init(folder: Path, quiet: bool) -> int:
 
 
 def run_new(manuscript: Path, title: str) -> int:
+    from chapbook import scaffold
+
     try:
         path, listed = scaffold.new_chapter(manuscript, title)
     except (BookErrors, OSError) as failure:
@@ -407,6 +411,8 @@ def run_new(manuscript: Path, title: str) -> int:
 
 
 def run_stats(args: argparse.Namespace) -> int:
+    from chapbook import stats  # pypdf: not for a build's start
+
     try:
         book = read_book(args.manuscript)
     except (BookErrors, OSError) as failure:

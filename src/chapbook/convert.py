@@ -201,9 +201,8 @@ def cached(cache: Cache, key: str, files: Files) -> Converted | None:
     converted = with_images(kept.converted, files) if kept and unchanged else None
     if converted is not None:
         return converted
-    if data is not None:  # damaged or stale: a miss after all
-        cache.hits -= 1
-        cache.misses += 1
+    if data is not None:  # not an entry, or out of date: a miss after all
+        cache.rejected()
     return None
 
 
@@ -278,22 +277,11 @@ def encode(converted: Converted, fingerprints: Sequence[str]) -> bytes:
         ],
     }
     # ASCII: a file name that is not UTF-8 (surrogate escapes) survives the round trip
-    return sealed(json.dumps(record, separators=(",", ":")).encode())
+    return json.dumps(record, separators=(",", ":")).encode()
 
 
 def _error(error: BookError) -> list[object]:
     return [str(error.path), error.message, error.line]
-
-
-def sealed(payload: bytes) -> bytes:
-    """`payload` as a cache entry: with its checksum, so that a damaged one is known."""
-    return hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
-
-
-def unsealed(data: bytes) -> bytes | None:
-    """The payload of a cache entry made by `sealed`; None if it is damaged."""
-    checksum, _, payload = data.partition(b"\n")
-    return payload if hashlib.sha256(payload).hexdigest().encode() == checksum else None
 
 
 @dataclass(frozen=True)
@@ -306,12 +294,9 @@ class Kept:
 
 
 def decode(data: bytes) -> Kept | None:
-    """A cache entry made by `encode`; None if it is damaged or not one."""
-    payload = unsealed(data)
-    if payload is None:
-        return None
+    """A cache entry made by `encode`; None if it is not one."""
     try:
-        return _kept(json.loads(payload))
+        return _kept(json.loads(data))
     except (ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None
 

@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from chapbook.cache import Cache, digest
-from chapbook.convert import sealed, unsealed
 
 KIND = "deflated"
 """The cache's folder for compressed entries."""
@@ -59,11 +58,10 @@ def cached_deflate(cache: Cache) -> Deflate:
         if len(data) < CACHED_SIZE:
             return deflate(data)
         key = digest(KIND, zlib.ZLIB_RUNTIME_VERSION, data)
-        kept = cache.get(KIND, key)
-        compressed = None if kept is None else unsealed(kept)
+        compressed = cache.get(KIND, key)
         if compressed is None:
             compressed = deflate(data)
-            cache.put(KIND, key, sealed(compressed))
+            cache.put(KIND, key, compressed)
         return compressed
 
     return compress

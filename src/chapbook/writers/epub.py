@@ -16,7 +16,7 @@ from lxml import etree
 
 from chapbook import __version__
 from chapbook.cache import Cache, digest
-from chapbook.convert import code_digest, sealed, unsealed
+from chapbook.convert import code_digest
 from chapbook.cover import COVER_HREF, generate_cover
 from chapbook.cover import FONT_HREF as COVER_FONT
 from chapbook.markup import fragment_xml, parse_fragment
@@ -93,12 +93,11 @@ def _generated_cover(book: Book, cache: Cache | None) -> Resource:
     metadata = book.metadata
     authors = "\n".join(metadata.authors)
     key = digest(COVER_KIND, code_digest(), metadata.title, metadata.subtitle or "", authors, font)
-    kept = cache.get(COVER_KIND, key)
-    data = None if kept is None else unsealed(kept)
+    data = cache.get(COVER_KIND, key)
     if data is not None:
         return Resource(COVER_HREF, "image/png", data)
     cover = generate_cover(book)
-    cache.put(COVER_KIND, key, sealed(cover.data))
+    cache.put(COVER_KIND, key, cover.data)
     return cover
 
 

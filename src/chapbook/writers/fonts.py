@@ -1,4 +1,5 @@
-"""Subset the book's typeface to the characters the book uses, for embedding in the EPUB.
+"""Subset the book's typeface to the characters the book uses, for embedding in the EPUB;
+and to the glyphs a PDF laid out in parts draws, for the joined PDF (`subset_glyph_ids`).
 
 Two steps: `used_characters` gathers every character a reader may see (the text of the
 XHTML documents, the strings that the stylesheets generate, and what a reading system
@@ -154,6 +155,36 @@ def subset_font(data: bytes, characters: str) -> bytes:
     subsetter = subset.Subsetter(options=_options())
     subsetter.populate(unicodes=sorted({ord(c) for c in characters}))
     subsetter.subset(font)
+    return _saved(font)
+
+
+def subset_glyph_ids(data: bytes, glyphs: set[int]) -> bytes:
+    """The font in `data` cut down to `glyphs`, each keeping its number (the PDF's text
+    draws glyphs by number), as WeasyPrint embeds a font: without layout tables or hinting.
+    The widths of the glyphs left out are zeros, which compress to nothing."""
+    options = subset.Options(
+        retain_gids=True,
+        passthrough_tables=True,
+        ignore_missing_glyphs=True,
+        hinting=False,
+        desubroutinize=True,
+        notdef_outline=True,
+    )
+    options.drop_tables += ["GSUB", "GPOS", "SVG", "BASE", "JSTF", "DSIG", *DROPPED_TABLES]
+    font = TTFont(io.BytesIO(data), recalcTimestamp=False)
+    subsetter = subset.Subsetter(options)
+    kept = glyphs | {0}
+    subsetter.populate(gids=sorted(kept))
+    subsetter.subset(font)
+    metrics = font["hmtx"].metrics
+    for index, name in enumerate(font.getGlyphOrder()):
+        if index not in kept:
+            metrics[name] = (0, 0)
+    return _saved(font)
+
+
+def _saved(font: TTFont) -> bytes:
+    """The font's bytes, with its own `head.modified`, never the clock's."""
     font.recalcTimestamp = False
     out = io.BytesIO()
     font.save(out)

@@ -25,15 +25,15 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pikepdf
-from fontTools import subset  # type: ignore[import-untyped]
 from fontTools.ttLib import TTFont, TTLibError  # type: ignore[import-untyped]
 from pikepdf import Array, Dictionary, Name
 
 from chapbook.cache import Cache, digest
 from chapbook.model import Book
+from chapbook.writers.fonts import subset_glyph_ids
 from chapbook.writers.pdf import LINK_ACROSS
 
-CATALOG_KEYS = ("/Metadata", "/OutputIntents", "/Lang", "/ViewerPreferences", "/MarkInfo")
+CATALOG_KEYS = ("/Metadata", "/OutputIntents", "/Lang", "/MarkInfo")
 """What the book's catalog takes from the front part's."""
 FONT_MEDIA = ("font/ttf", "font/otf", "font/sfnt", "application/font-sfnt")
 
@@ -413,31 +413,10 @@ def postscript_name(data: bytes) -> str | None:
 
 
 def subset_glyphs(data: bytes, glyphs: set[int], cache: Cache) -> bytes:
-    """`data` cut down to `glyphs`, each keeping its number, as WeasyPrint embeds it."""
+    """`data` cut down to `glyphs`, each keeping its number (see fonts.py), cached."""
     key = digest(data, ",".join(map(str, sorted(glyphs))))
     cached = cache.get("font", key)
-    if cached is not None:
-        return cached
-    options = subset.Options(
-        retain_gids=True,
-        passthrough_tables=True,
-        ignore_missing_glyphs=True,
-        hinting=False,
-        desubroutinize=True,
-        notdef_outline=True,
-    )
-    options.drop_tables += ["GSUB", "GPOS", "SVG", "BASE", "JSTF", "DSIG", "FFTM"]
-    font = TTFont(io.BytesIO(data), recalcTimestamp=False)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(gids=sorted(glyphs | {0}))
-    subsetter.subset(font)
-    metrics = font["hmtx"].metrics
-    kept = glyphs | {0}
-    for index, name in enumerate(font.getGlyphOrder()):
-        if index not in kept:
-            metrics[name] = (0, 0)  # an empty glyph's width: never used, zeros pack away
-    buffer = io.BytesIO()
-    font.save(buffer, reorderTables=False)
-    result = buffer.getvalue()
-    cache.put("font", key, result)
-    return result
+    if cached is None:
+        cached = subset_glyph_ids(data, glyphs)
+        cache.put("font", key, cached)
+    return cached

@@ -236,14 +236,11 @@ def cached_layout(
 ) -> Future[Laid]:
     """`part` laid out from page `start`: from the cache under `key`, or by a worker (then
     cached)."""
-    data = cache.get("pdf-part", key)
+    data = cache.get("pdf-part", key)  # checked: a damaged entry is a miss
+    future: Future[Laid] = Future()
     if data is not None:
-        try:
-            future: Future[Laid] = Future()
-            future.set_result(pickle.loads(data))
-            return future
-        except (pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
-            pass  # a damaged entry is a miss
+        future.set_result(pickle.loads(data))
+        return future
     future = pool.submit(lay_out_part, part, start)
 
     def keep(done: Future[Laid]) -> None:

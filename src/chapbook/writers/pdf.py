@@ -141,9 +141,8 @@ def print_book(book: Book, jobs: int = 1, cache: Cache | None = None) -> Printed
 
         if worth_parts(book, jobs):
             return print_in_parts(book, jobs, cache)
-    pdf, document = lay_out(
-        book, book_html(book), stylesheets(book), partial(finish, book), tagged(book)
-    )
+    made = press(book, stylesheets(book))
+    pdf, document = lay_out(book, book_html(book), made, partial(finish, book), tagged(book))
     labels = page_labels(len(document.pages), body_start_page(book, document))
     openings = [*FRONT_PAGES, *(chapter.id for chapter in book.chapters)]
     return Printed(pdf, page_starts(document.pages, labels, openings))
@@ -187,15 +186,14 @@ def press(book: Book, stylesheets: Sequence[str]) -> Press:
 def lay_out(
     book: Book,
     html: str,
-    stylesheets: Sequence[str] | Press,
+    made: Press,
     finisher: Finisher,
     tags: bool,
     extra: str = "",
 ) -> tuple[bytes, Document]:
     """The PDF of `html` in the book's PDF variant, with the book's files as its only
-    resources and the book's date as the clock; and the laid out document. `stylesheets`
-    may come parsed, in a Press; `extra` is a stylesheet of this document's own."""
-    made = stylesheets if isinstance(stylesheets, Press) else press(book, stylesheets)
+    resources (`made`'s fetcher) and the book's date as the clock; and the laid out
+    document. `extra` is a stylesheet of this document's own."""
     sheets = [*made.sheets, made.sheet(extra)] if extra else made.sheets
     options = {"pdf_variant": book.print.variant, "pdf_tags": tags}
     html_document = HTML(string=html, base_url=BASE_URL, url_fetcher=made.fetcher)

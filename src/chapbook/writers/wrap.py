@@ -19,7 +19,7 @@ from weasyprint import Document
 from chapbook.cover import AUTHORS, FONT_HREF, HEIGHT, MARGIN, RULE_Y, SUBTITLE, TITLE, WIDTH
 from chapbook.model import PT_PER_MM, Book
 from chapbook.templating import render
-from chapbook.writers.pdf import finish_for_print, lay_out, sheet_bleed_mm
+from chapbook.writers.pdf import finish_for_print, lay_out, press, sheet_bleed_mm
 
 POD_BLEED_MM = 3.175
 """0.125 in: the bleed most print-on-demand printers ask of a cover."""
@@ -106,7 +106,7 @@ def write_cover(book: Book, pages: int) -> bytes:
     pdf, _ = lay_out(
         book,
         cover_html(book, wrap),
-        [book.styles.fonts + "\n" + book.styles.cover],
+        press(book, [book.styles.fonts + "\n" + book.styles.cover]),
         finish,
         tags=False,
     )
