@@ -21,11 +21,12 @@ if ace_command() is None:
         allow_module_level=True,
     )
 
-# The sample book and every test book, except the books made to fail under errors/.
+# The sample book and every test book, except the books made to fail (errors/) and the lint's
+# one-problem books (lint/).
 TEST_BOOKS = sorted(
     toml.parent
     for toml in BOOKS.rglob("book.toml")
-    if toml.parent.relative_to(BOOKS).parts[0] != "errors"
+    if toml.parent.relative_to(BOOKS).parts[0] not in ("errors", "lint")
 )
 MANUSCRIPTS = [ROOT / "manuscript", *TEST_BOOKS]
 

@@ -56,7 +56,7 @@ def test_every_problem_in_book_toml_is_named(tmp_path: Path) -> None:
     assert messages(tmp_path, text) == [
         "book.toml:5: [book] 'authors' must be a list of strings",
         "book.toml:10: '[stlyes]' is not a book.toml table "
-        "(known: book, contents, print, booklet, epub, build)",
+        "(known: book, contents, print, booklet, epub, build, check)",
     ]
 
 

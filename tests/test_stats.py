@@ -11,7 +11,7 @@ from pathlib import Path
 import pypdf
 from PIL import Image
 
-from chapbook.stats import diff_counts, reading_minutes, source_words
+from chapbook.stats import reading_minutes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -168,11 +168,27 @@ def test_reading_time_is_rounded_half_up_at_238_words_a_minute() -> None:
     assert [reading_minutes(n) for n in (0, 118, 119, 238, 356, 357, 358)] == [0, 0, 1, 1, 1, 2, 2]
 
 
-def test_source_words_leave_out_front_matter_keys_link_targets_and_note_labels() -> None:
-    text = '---\ntitle: "A Title"\n---\nSee [the map](../images/map.png).[^n1]\n\n[^n1]: A note.'
-    assert source_words(text) == ["A", "Title", "See", "the", "map", "A", "note"]
-
-
-def test_diff_counts_words_added_and_removed() -> None:
-    assert diff_counts(["a", "b", "c"], ["a", "x", "y", "c", "d"]) == (3, 1)
-    assert diff_counts([], ["a", "b"]) == (2, 0)
+def test_stats_since_follows_a_renamed_chapter_and_lists_a_deleted_one(tmp_path: Path) -> None:
+    tiny_book(tmp_path / "book")
+    git("init", "-q", cwd=tmp_path)
+    git("add", ".", cwd=tmp_path)
+    git("commit", "-q", "-m", "first", cwd=tmp_path)
+    chapters = tmp_path / "book/chapters"
+    (chapters / "02-two.md").unlink()
+    three = (chapters / "03-three.md").read_text()
+    (chapters / "03-three.md").unlink()
+    write(chapters / "02-three.md", three + "\nA new closing line.\n")
+    result = run("stats", "-m", "book", "--since", "HEAD", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "chapter       words  characters  paragraphs  footnotes  images  reading  pages"
+        "  added  removed",
+        "1. One           11          68           2          1       1    0 min      -"
+        "     +0       -0",
+        "2. Three        362       1,806           2          0       0    2 min      -"
+        "     +4       -0",
+        "deleted: Two      -           -           -          -       -        -      -"
+        "     +0      -11",
+        "total           373       1,874           4          1       1    2 min      -"
+        "     +4      -11",
+    ]

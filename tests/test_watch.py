@@ -4,6 +4,7 @@ process on a temporary book, edited while it watches."""
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import shutil
@@ -12,6 +13,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -136,3 +139,71 @@ def test_watch_rebuilds_only_what_a_stylesheet_affects(tmp_path: Path) -> None:
 )
 def test_what_a_change_affects(changed: list[str], targets: list[str], expected: list[str]) -> None:
     assert affected([Path(path) for path in changed], targets) == expected
+
+
+def fetch(url: str) -> tuple[str, str]:
+    """The body and the content type of `url`."""
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode(), response.headers["Content-Type"]
+
+
+def state_after(url: str, build: int, seconds: float = 60) -> dict[str, object]:
+    """The preview's state, once it has heard of a build after `build`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        state: dict[str, object] = json.loads(fetch(url + "_chapbook/state")[0])
+        if state["build"] != build:
+            return state
+        time.sleep(0.1)
+    raise AssertionError(f"no build after {build} in {seconds} s")
+
+
+def test_serve_shows_the_book_reloads_after_a_rebuild_and_shows_errors(tmp_path: Path) -> None:
+    manuscript = tmp_path / "book"
+    shutil.copytree(BOOKS / "long", manuscript)
+    watcher = Watcher(manuscript, tmp_path / "dist", "pdf", "--serve", "--port", "0")
+    try:
+        served = watcher.wait_for("serving the book at", seconds=120)[-1]
+        url = served.split(" at ")[1]
+        watcher.wait_for("watching")
+        state = json.loads(fetch(url + "_chapbook/state")[0])
+        assert state["errors"] == []
+        pages = state["pages"]
+        chapter = "/EPUB/chapter-01-the-estuary.xhtml"
+        assert pages.index("/EPUB/front-preface.xhtml") + 1 == pages.index(chapter)
+        assert pages[-1] == "/EPUB/nav.xhtml"
+        front = urllib.request.urlopen(url, timeout=10)
+        assert front.geturl() == url.rstrip("/") + "/EPUB/nav.xhtml"
+        page, kind = fetch(url + chapter.lstrip("/"))
+        assert kind == "application/xhtml+xml"
+        assert "The carrier’s cart" in page
+        assert page.endswith('<script src="/_chapbook/preview.js"></script></body>\n</html>\n')
+        script, kind = fetch(url + "_chapbook/preview.js")
+        assert kind == "text/javascript" and "location.reload()" in script
+        with zipfile.ZipFile(tmp_path / "dist" / "the-surveyors-winter.epub") as epub:
+            stylesheet = epub.read("EPUB/styles/book.css").decode()
+        assert fetch(url + "EPUB/styles/book.css") == (stylesheet, "text/css")
+
+        source = manuscript / "chapters" / "01-the-estuary.md"
+        source.write_text(source.read_text().replace("The carrier", "The old carrier", 1))
+        state = state_after(url, state["build"])
+        assert state["errors"] == []
+        assert "The old carrier’s cart" in fetch(url + chapter.lstrip("/"))[0]
+
+        settings = manuscript / "book.toml"
+        text = settings.read_text()
+        settings.write_text(text + "broken = [\n")
+        state = state_after(url, state["build"])
+        line = len(text.splitlines()) + 1
+        assert [error.split(": ", 1)[0] for error in state["errors"]] == [f"{settings}:{line}"]
+        assert "The old carrier’s cart" in fetch(url + chapter.lstrip("/"))[0]
+
+        settings.write_text(text)
+        assert state_after(url, state["build"])["errors"] == []
+        for missing in ("EPUB/no-such-page.xhtml", "../book/book.toml", "%2e%2e/book.toml"):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                fetch(url + missing)
+            assert refused.value.code == 404
+    finally:
+        assert watcher.stop() == 0
+    assert "Traceback" not in "".join(watcher.stderr)

@@ -15,7 +15,7 @@ from chapbook import remote
 from chapbook.config import control_character, suggestion
 from chapbook.errors import line_of, short
 from chapbook.markup import Rendered, inline, prefix_ids, render_markdown
-from chapbook.model import Chapter, Part, Resource
+from chapbook.model import EPIGRAPH_LINE, TITLE_LINE, Chapter, Part, Resource
 from chapbook.reader import (
     REMOTE_HINT,
     Link,
@@ -26,6 +26,7 @@ from chapbook.reader import (
     real,
     shown,
 )
+from chapbook.sourcemap import block_lines
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(---|\.\.\.)[ \t]*(\n|\Z)", re.DOTALL)
 FRONT_MATTER_KEYS = ("title", "epigraph", "epigraph-source")
@@ -90,7 +91,30 @@ def read_chapter(
         file_name=file_name,
         epigraph=epigraph,
         epigraph_source=source,
+        lines=source_lines(text, body, meta, rendered),
     )
+
+
+def source_lines(
+    text: str, body: str, meta: dict[str, str], rendered: Rendered
+) -> tuple[tuple[int, int], ...]:
+    """Where the chapter's title, epigraph and blocks begin in its file `text` (see
+    `Chapter.lines`); `body` is `text` with its front matter blanked."""
+    title = key_line(text, "title") if "title" in meta else None
+    if title is None and rendered.title is not None:  # the leading `# ` heading
+        title = next((n for n, line in enumerate(body.split("\n"), 1) if line.strip()), None)
+    epigraph = key_line(text, "epigraph") if "epigraph" in meta else None
+    found = [(TITLE_LINE, title), (EPIGRAPH_LINE, epigraph)]
+    heads = tuple(sorted((key, line) for key, line in found if line is not None))
+    return heads + block_lines(body, rendered.body)
+
+
+def key_line(text: str, key: str) -> int | None:
+    """The line of the front matter's `key`."""
+    front = FRONT_MATTER.match(text)
+    pattern = rf"^{re.escape(key)}[ \t]*:"
+    match = re.search(pattern, front[0], re.MULTILINE) if front is not None else None
+    return None if match is None else text.count("\n", 0, match.start()) + 1
 
 
 def check_alt_text(reader: Reader, path: Path, text: str, rendered: Rendered) -> None:

@@ -29,7 +29,8 @@ def parser(prog: str = "chapbook") -> argparse.ArgumentParser:
         "cover wrap. 'chapbook preflight [PDF]' checks a print PDF as a printer would; "
         "'chapbook check-epub FILE' checks any EPUB with EPUBCheck; 'chapbook init DIR' "
         "starts a book, 'chapbook new TITLE' adds a chapter, 'chapbook stats' counts words; "
-        "'chapbook watch [TARGET...]' rebuilds what each saved change affects.",
+        "'chapbook watch [TARGET...]' rebuilds what each saved change affects; "
+        "'chapbook check' lints the manuscript; 'chapbook diff --since REV' writes a redline.",
     )
     command.add_argument(
         "targets",
@@ -45,6 +46,12 @@ def parser(prog: str = "chapbook") -> argparse.ArgumentParser:
         "--json",
         action="store_true",
         help="print a summary for machines instead (outputs, pages, warnings, errors)",
+    )
+    command.add_argument(
+        "--proof",
+        action="store_true",
+        help="make the pdf target a proof, dist/<slug>-proof.pdf: each paragraph's file and "
+        "line in the outer margin, DRAFT and the date on every page",
     )
     speed_options(command)
     booklet_options(command)
@@ -202,6 +209,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_new(args.manuscript, args.title)
     if arguments[:1] == ["stats"]:
         return run_stats(stats_parser().parse_args(arguments[1:]))
+    if arguments[:1] == ["check"]:
+        return run_check(check_parser().parse_args(arguments[1:]))
+    if arguments[:1] == ["diff"]:
+        return run_diff(diff_parser().parse_args(arguments[1:]))
     if arguments[:1] == ["preflight"]:
         return run_preflight(preflight_parser().parse_args(arguments[1:]))
     if arguments[:1] == ["check-epub"]:
@@ -209,6 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_check_epub(args.epub, args.quiet)
     if arguments[:1] == ["watch"]:
         command = parser("chapbook watch")
+        serve_options(command)
         args = command.parse_args(arguments[1:])
         return run_watch(args, chosen_targets(command, args.targets))
     command = parser()
@@ -238,7 +250,7 @@ def chosen_targets(command: argparse.ArgumentParser, asked: Sequence[str]) -> li
     return [target for target in TARGETS if target in asked] or list(TARGETS)
 
 
-COMMANDS = ("watch", "preflight", "check-epub", "init", "new", "stats")
+COMMANDS = ("watch", "check", "diff", "preflight", "check-epub", "init", "new", "stats")
 
 
 def run_json(args: argparse.Namespace, targets: Sequence[str]) -> int:
@@ -299,6 +311,7 @@ def build_as_asked(
         waiting=None if args.quiet or args.json else waiting_notice(args.out),
         jobs=args.jobs,
         cache=cache_folder(args),
+        proof=args.proof,
     )
 
 
@@ -306,9 +319,38 @@ def cache_folder(args: argparse.Namespace) -> Path | None:
     return None if args.no_cache else (args.cache or args.manuscript.parent / FOLDER)
 
 
+def serve_options(command: argparse.ArgumentParser) -> None:
+    group = command.add_argument_group("preview")
+    group.add_argument(
+        "--serve",
+        action="store_true",
+        help="also serve the book (its EPUB) on 127.0.0.1 as web pages that reload after "
+        "each rebuild and show a failed build's errors",
+    )
+    group.add_argument(
+        "--port",
+        type=port,
+        default=8000,
+        metavar="N",
+        help="the preview's port (default: 8000; 0: any free port)",
+    )
+
+
+def port(value: str) -> int:
+    if not value.isdigit() or int(value) > 65535:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a port number")
+    return int(value)
+
+
 def run_watch(args: argparse.Namespace, targets: Sequence[str]) -> int:
-    """Build, then rebuild what each saved change affects, until Ctrl-C."""
+    """Build, then rebuild what each saved change affects, until Ctrl-C; with --serve,
+    serve the book as web pages meanwhile."""
+    from chapbook.preview import Preview, address, serve
     from chapbook.watch import clock, watch, watched_folders
+
+    preview = Preview()
+    if args.serve and "epub" not in targets:
+        targets = ["epub", *targets]
 
     def rebuild(due: Sequence[str]) -> None:
         start = time.perf_counter()
@@ -317,22 +359,38 @@ def run_watch(args: argparse.Namespace, targets: Sequence[str]) -> int:
         except (BookErrors, WriteError, OSError) as failure:
             failed(failure, "build")
             print(f"{clock()} the outputs of the last good build are kept", file=sys.stderr)
+            preview.rebuilt(None, error_lines(failure))
             return
         pages = next((f", {o.pages} pages" for o in outputs if o.pages), "")
         seconds = time.perf_counter() - start
         print(f"{clock()} built {', '.join(due)} in {seconds:.2f}s{pages}", flush=True)
+        preview.rebuilt(next((o.path for o in outputs if o.target == "epub"), None), [])
 
     def ready() -> None:
         folders = " and ".join(f"{folder}/" for folder in watched_folders(args.manuscript))
         print(f"watching {folders} (Ctrl-C to stop)", flush=True)
 
     rebuild(targets)
+    if args.serve:
+        try:
+            server = serve(preview, args.port)
+        except OSError as failure:
+            print(f"preview: port {args.port}: {failure.strerror}; try --port", file=sys.stderr)
+            return 1
+        print(f"serving the book at {address(server)}", flush=True)
     skip = [args.out, *(folder for folder in [cache_folder(args)] if folder)]
     try:
         watch(args.manuscript, targets, rebuild, skip, ready)
     except KeyboardInterrupt:
         print()
     return 0
+
+
+def error_lines(failure: BookErrors | WriteError | OSError) -> list[str]:
+    """A failed build's errors, one line each, as printed."""
+    if isinstance(failure, BookErrors):
+        return [str(error) for error in failure.errors]
+    return [str(failure)]
 
 
 def print_warning(warning: BookError) -> None:
@@ -423,6 +481,72 @@ def run_stats(args: argparse.Namespace) -> int:
     except (BookErrors, OSError) as failure:
         return refused(failure)
     print("\n".join(lines))
+    return 0
+
+
+def check_parser() -> argparse.ArgumentParser:
+    command = argparse.ArgumentParser(
+        prog="chapbook check",
+        description="Lint the manuscript: each finding as 'path:line:col: CODE message'; "
+        "exit 1 on an error (E...), 0 on warnings (W...) only. [check] ignore = [...] in "
+        "book.toml silences codes for the book.",
+    )
+    manuscript_option(command)
+    command.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    command.add_argument("--json", action="store_true", help="print the findings as JSON")
+    command.add_argument(
+        "--codes", action="store_true", help="list every code, its severity and what it finds"
+    )
+    quiet_option(command, "print only the findings, no summary")
+    return command
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from chapbook.lint import book, report  # the lint: for this command only
+
+    if args.codes:
+        print("\n".join(report.code_lines()))
+        return 0
+    try:
+        findings = book.check_book(args.manuscript)
+    except OSError as failure:
+        return refused(failure)
+    if args.json:
+        print(report.as_json(findings))
+        return report.exit_status(findings, args.strict)
+    for finding in findings:
+        print(finding)
+    if not args.quiet:
+        print(report.summary(findings), file=sys.stderr)
+    return report.exit_status(findings, args.strict)
+
+
+def diff_parser() -> argparse.ArgumentParser:
+    command = argparse.ArgumentParser(
+        prog="chapbook diff",
+        description="A redline of the book's revisions for an editor: <slug>-changes.html and "
+        "<slug>-changes.pdf, a summary table, then the words inserted and deleted in each "
+        "chapter that changed, and the chapters added, deleted, renamed or moved.",
+    )
+    book_options(command)
+    old = command.add_mutually_exclusive_group(required=True)
+    old.add_argument("--since", metavar="REV", help="compare with the book in a git revision")
+    old.add_argument(
+        "--against", type=Path, metavar="DIR", help="compare with an older manuscript folder"
+    )
+    return command
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    from chapbook.redline import write_redline  # WeasyPrint: only when a redline is asked for
+
+    try:
+        redline = write_redline(args.manuscript, args.out, args.since, args.against)
+    except (BookErrors, WriteError, OSError) as failure:
+        return failed(failure, "diff")
+    if not args.quiet:
+        print(redline.summary)
+        print(f"{redline.html}\n{redline.pdf}")
     return 0
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from chapbook.errors import BookError, BookErrors, line_of
+from chapbook.lint.codes import CODES
 from chapbook.model import (
     PAPER_MM_PER_PAGE,
     PT_PER_MM,
@@ -87,6 +88,14 @@ class BuildTable:
 
 
 @dataclass(frozen=True)
+class CheckTable:
+    """`[check]`: what `chapbook check` leaves out."""
+
+    ignore: tuple[str, ...] = ()
+    """Codes (such as "W207") not to report for this book."""
+
+
+@dataclass(frozen=True)
 class Config:
     book: BookTable
     contents: ContentsTable | None
@@ -96,6 +105,7 @@ class Config:
     source: str = "book.toml"
     text: str = ""
     build: BuildTable = field(default_factory=BuildTable)
+    check: CheckTable = field(default_factory=CheckTable)
 
     def line(
         self, key: str, value: str | None = None, table: str | None = None, occurrence: int = 1
@@ -172,6 +182,7 @@ SCHEMA: dict[str, dict[str, str]] = {
     },
     "epub": {"embed-fonts": "bool", "accessibility-summary": "str"},
     "build": {"allow-remote": "bool"},
+    "check": {"ignore": "strs"},
 }
 REQUIRED = {"book": ("title", "language")}
 KIND_NAMES = {
@@ -339,7 +350,23 @@ def build_config(
         accessibility_summary=epub.get("accessibility-summary"),
     )
     build = BuildTable(allow_remote=tables.get("build", {}).get("allow-remote", False))
-    return Config(book, contents, settings, booklet, settings_epub, shown, text, build)
+    check = check_settings(tables.get("check", {}), text, shown, errors)
+    return Config(book, contents, settings, booklet, settings_epub, shown, text, build, check)
+
+
+def check_settings(
+    table: dict[str, Any], text: str, shown: str, errors: list[BookError]
+) -> CheckTable:
+    """`[check]`: an error for each code in `ignore` that the lint does not have."""
+    ignore = table.get("ignore", ())
+    for code in ignore:
+        if code not in CODES:
+            hint = suggestion(code, list(CODES))
+            line = line_of(text, f'"{code}"') or key_line(text, "ignore", "check")
+            errors.append(
+                BookError(shown, f"[check] ignore: '{code}' is not a check code{hint}", line)
+            )
+    return CheckTable(ignore=tuple(code for code in ignore if code in CODES))
 
 
 def booklet_settings(

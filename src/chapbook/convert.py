@@ -329,6 +329,7 @@ def _chapter(fields: dict[str, Any]) -> Chapter:
         file_name=_text(fields["file_name"]),
         epigraph=_optional(fields["epigraph"]),
         epigraph_source=_optional(fields["epigraph_source"]),
+        lines=tuple((_number(n), _number(line)) for n, line in fields["lines"]),
     )
 
 
@@ -349,6 +350,12 @@ def _text(value: Any) -> str:
 
 def _optional(value: Any) -> str | None:
     return None if value is None else _text(value)
+
+
+def _number(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"a number expected, not {value!r}")
+    return value
 
 
 def _line(value: Any) -> int | None:

@@ -51,6 +51,14 @@ class Chapter:
     epigraph: str | None = None
     """Inline XHTML of the chapter's epigraph (front matter `epigraph`), if any."""
     epigraph_source: str | None = None
+    lines: tuple[tuple[int, int], ...] = ()
+    """Where the chapter's blocks begin in its file, for proofs: (n, line) for the n-th
+    element of `body` in document order (from 0), TITLE_LINE for the title and
+    EPIGRAPH_LINE for the epigraph; `line` counts from 1, front matter included."""
+
+
+TITLE_LINE = -1
+EPIGRAPH_LINE = -2
 
 
 @dataclass(frozen=True)
@@ -110,6 +118,9 @@ class PrintSettings:
     half_title: bool = True
     isbn: str | None = None
     """The print edition's own ISBN, when it has one apart from the book's."""
+    proof: str | None = None
+    """The date of a proof (writers/proof.py), made instead of the print PDF by `--proof`
+    (never set by book.toml); None for the print PDF."""
 
 
 @dataclass(frozen=True)

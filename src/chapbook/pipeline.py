@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 TARGETS = ("epub", "pdf", "booklet", "cover")
 NEEDS_PDF = ("pdf", "booklet", "cover")
 """Targets made from the print PDF: the booklet imposes its pages, the cover counts them."""
-ORDER = ("pdf", "epub", "booklet", "cover")
+ORDER = ("pdf", "proof", "epub", "booklet", "cover")
 """The order writers run in: the PDF first, so that an EPUB built with it carries its pages."""
 
 
@@ -63,12 +64,15 @@ def build(
     waiting: Callable[[], None] | None = None,
     jobs: int = 1,
     cache: Path | None = None,
+    proof: bool = False,
 ) -> list[Output]:
     """Build the targets of the book in `manuscript` into `out`; `booklet` overrides
     fields of the book's BookletSettings (command-line flags); `warn` hears of each warning;
     `waiting` hears once when this build has waited a second for another one into `out`;
     `jobs` processes lay out (and convert) chapters side by side; `cache` is the folder where
-    chapters already converted and laid out are kept (None: no cache).
+    chapters already converted and laid out are kept (None: no cache). With `proof`, the
+    `pdf` target is the book's proof (`<slug>-proof.pdf`, dated `proof_date()`) instead of
+    its print PDF, which is left as it is; the other targets are built as without it.
 
     Raises BookErrors (and writes nothing) if the book has errors, WriteError if `out` or an
     output cannot be written (the previous outputs are then left as they were). The book is
@@ -83,7 +87,8 @@ def build(
     if booklet:
         book = dataclasses.replace(book, booklet=dataclasses.replace(book.booklet, **booklet))
     with output_folder(out, waiting):
-        files, outputs = make_outputs(book, out, targets, Made(jobs=jobs, cache=store))
+        made = Made(jobs=jobs, cache=store, proof=proof_date() if proof else None)
+        files, outputs = make_outputs(book, out, targets, made)
         replace_all(files)
     store.prune()
     return outputs
@@ -96,24 +101,54 @@ def make_outputs(
     bytes, and its description."""
     made = made or Made()
     seconds: dict[str, float] = {}
-    for target in ORDER:
-        if target in targets or (target == "pdf" and set(targets) & set(NEEDS_PDF)):
-            start = time.perf_counter()
-            made.files[target] = WRITERS[target](book, made)
-            seconds[target] = time.perf_counter() - start
+    for writer in writers(targets, made.proof is not None):
+        start = time.perf_counter()
+        made.files[writer] = WRITERS[writer](book, made)
+        seconds[writer] = time.perf_counter() - start
     pdf = made.files.get("pdf", {}).get("pdf", b"")
-    checked = check_print(book, pdf, made.drawn) if "pdf" in targets else None
+    printed = "pdf" in targets and made.proof is None
+    checked = check_print(book, pdf, made.drawn) if printed else None
     report = tuple(checked.lines()) if checked else ()
     files: dict[Path, bytes] = {}
     outputs = []
     for target in (target for target in TARGETS if target in targets):
-        for name, data in made.files[target].items():
+        writer = "proof" if target == "pdf" and made.proof is not None else target
+        for name, data in made.files[writer].items():
             path = output_path(book, out, name)
             files[path] = data
             shown = report if name == "pdf" else ()
             pages = checked.pages if checked and name == "pdf" else None
-            outputs.append(Output(target, path, len(data), seconds[target], shown, pages))
+            pages = page_count(data) if name == "proof" else pages
+            outputs.append(Output(target, path, len(data), seconds[writer], shown, pages))
     return files, outputs
+
+
+def writers(targets: Sequence[str], proof: bool) -> list[str]:
+    """The writers that make `targets`, in ORDER: each target's own, and the print PDF's
+    for what is made from it (the booklet, the cover and, built with the print PDF, the
+    EPUB's page list). With `proof`, the `pdf` target is made by the proof's writer, and
+    the print PDF only for the others: those come out as they would without a proof."""
+    asked = set(targets)
+    printed = "pdf" in asked and (not proof or "epub" in asked)
+    run = asked | {"pdf"} if printed or asked & {"booklet", "cover"} else asked - {"pdf"}
+    if proof and "pdf" in asked:
+        run.add("proof")
+    return [writer for writer in ORDER if writer in run]
+
+
+def proof_date() -> str:
+    """The date a proof bears: SOURCE_DATE_EPOCH's (UTC) if it is set, else today's (a
+    proof is dated the day it is made)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC).date().isoformat()
+    return date.today().isoformat()
+
+
+def page_count(pdf: bytes) -> int:
+    from pypdf import PdfReader  # only for print targets
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
 def check_print(book: Book, pdf: bytes, drawn: Drawn | None = None) -> Report:
@@ -153,6 +188,8 @@ class Made:
     drawn: Drawn | None = None
     """What the print PDF's pages draw, when the parts it was laid out in told."""
     cache: Cache = field(default_factory=lambda: Cache(None))
+    proof: str | None = None
+    """The date of the proof that the `pdf` target asks for instead of the print PDF."""
 
 
 def make_epub(book: Book, made: Made) -> dict[str, bytes]:
@@ -168,6 +205,12 @@ def make_pdf(book: Book, made: Made) -> dict[str, bytes]:
     return {"pdf": pdf}
 
 
+def make_proof(book: Book, made: Made) -> dict[str, bytes]:
+    from chapbook.writers.pdf import print_book
+
+    return {"proof": print_book(book, made.jobs, made.cache, made.proof).pdf}
+
+
 def make_booklet(book: Book, made: Made) -> dict[str, bytes]:
     from chapbook.writers.booklet import impose_booklet
 
@@ -175,17 +218,15 @@ def make_booklet(book: Book, made: Made) -> dict[str, bytes]:
 
 
 def make_cover(book: Book, made: Made) -> dict[str, bytes]:
-    from pypdf import PdfReader
-
     from chapbook.writers.wrap import write_cover
 
-    pages = len(PdfReader(io.BytesIO(made.files["pdf"]["pdf"])).pages)
-    return {"cover": write_cover(book, pages)}
+    return {"cover": write_cover(book, page_count(made.files["pdf"]["pdf"]))}
 
 
 WRITERS: dict[str, Callable[[Book, Made], dict[str, bytes]]] = {
     "epub": make_epub,
     "pdf": make_pdf,
+    "proof": make_proof,
     "booklet": make_booklet,
     "cover": make_cover,
 }

@@ -73,6 +73,10 @@ date = "{date}"                # ISO date; it also fixes the build's timestamps
 # [build]
 # allow-remote = false             # download the http(s) images the chapters name
 
+# [check]                          # `chapbook check`, the manuscript's lint
+# ignore = []                      # codes not to report, e.g. ["W207"]; `chapbook check --codes`
+                                   # lists them all
+
 # [epub]
 # embed-fonts = false              # embed the typeface, cut down to the characters used
 # accessibility-summary = "..."    # default: a summary written from what the EPUB has

@@ -4,11 +4,8 @@ added and removed since a git revision."""
 
 from __future__ import annotations
 
-import difflib
 import io
 import re
-import shutil
-import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -17,7 +14,7 @@ from lxml import etree
 from pypdf.errors import PyPdfError
 from pypdf.generic import Destination
 
-from chapbook.errors import BookError, BookErrors
+from chapbook.errors import BookError
 from chapbook.markup import parse_fragment
 from chapbook.model import Book, Chapter
 from chapbook.pdfread import LazyReader
@@ -36,10 +33,6 @@ BLOCKS = {
 }  # fmt: skip
 """Elements whose text is apart from the text around them."""
 TITLE_LENGTH = 40
-FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)---[ \t]*(\r?\n|\Z)", re.DOTALL)
-KEYS = re.compile(r"^[\w-]+:", re.MULTILINE)
-MARKDOWN_TARGETS = re.compile(r"\]\([^)]*\)|\[\^[^\]]*\]:?")
-"""Link and image targets, footnote labels: Markdown that is not words of the text."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +50,8 @@ class Counts:
 @dataclass(frozen=True)
 class Row:
     label: str
-    counts: Counts
+    counts: Counts | None
+    """None for a chapter deleted since the revision given with --since."""
     pages: int | None
     changes: tuple[int, int] | None = None
     """Words added and removed since the revision given with --since."""
@@ -168,59 +162,23 @@ def label(chapter: Chapter) -> str:
     return title if chapter.number is None else f"{chapter.number}. {title}"
 
 
-def word_changes(book: Book, manuscript: Path, revision: str) -> list[tuple[int, int]]:
-    """Words added and removed in each chapter's file since `revision` (git); a file that
-    was not there counts all its words as added. BookErrors without git or the revision."""
-    commit = git_commit(manuscript, revision)
-    changes = []
-    for chapter in book.chapters:
-        path = Path(chapter.source)
-        now = source_words(path.read_bytes().decode("utf-8-sig", errors="replace"))
-        old = git(["show", f"{commit}:./{path.name}"], path.parent)
-        before = [] if old.returncode else source_words(old.stdout.decode("utf-8-sig", "replace"))
-        changes.append(diff_counts(before, now))
-    return changes
+def word_changes(
+    book: Book, manuscript: Path, revision: str
+) -> tuple[list[tuple[int, int]], list[Row]]:
+    """Words added and removed in each chapter since the git `revision`, compared as the
+    redline compares them (a renamed file with its old self, a new one all added), and a row
+    for each chapter deleted since. BookErrors without git, the revision or an old book."""
+    from chapbook.redline.compare import compare
+    from chapbook.redline.versions import named, since
 
-
-def git_commit(manuscript: Path, revision: str) -> str:
-    """The commit `revision` names in the repository holding `manuscript`."""
-    place = shown(manuscript)
-    if shutil.which("git") is None:
-        raise BookErrors([BookError(place, "--since needs git, which is not installed")])
-    if git(["rev-parse", "--is-inside-work-tree"], manuscript).returncode:
-        raise BookErrors([BookError(place, "--since needs a git repository; this is not in one")])
-    arguments = ["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"]
-    found = None if revision.startswith("-") else git(arguments, manuscript)
-    if found is None or found.returncode:
-        message = f"'{revision}' is not a revision of this git repository"
-        raise BookErrors([BookError(place, message)])
-    return found.stdout.decode().strip()
-
-
-def git(arguments: list[str], folder: Path) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        ["git", *arguments], cwd=folder, capture_output=True, check=False, timeout=60
-    )
-
-
-def source_words(text: str) -> list[str]:
-    """The words of a chapter file: its front matter's values and its Markdown's text, without
-    link targets and note labels."""
-    match = FRONT_MATTER.match(text)
-    if match is not None:
-        text = KEYS.sub(" ", match[1]) + text[match.end() :]
-    return WORD.findall(MARKDOWN_TARGETS.sub(" ", text))
-
-
-def diff_counts(before: list[str], after: list[str]) -> tuple[int, int]:
-    """Words added and removed between two word lists."""
-    added = removed = 0
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
-        if tag != "equal":
-            removed += old_end - old_start
-            added += new_end - new_start
-    return added, removed
+    changes = compare(since(manuscript, revision).chapters, named(book, manuscript))
+    found = {c.position: (c.added, c.deleted) for c in changes if c.state != "deleted"}
+    deleted = [
+        Row(f"deleted: {change.title}", None, None, (0, change.deleted))
+        for change in changes
+        if change.state == "deleted"
+    ]
+    return [found.get(n, (0, 0)) for n in range(1, len(book.chapters) + 1)], deleted
 
 
 def report(
@@ -231,17 +189,19 @@ def report(
     warn: Callable[[BookError], None],
 ) -> list[str]:
     """The stats table's lines; BookErrors if `since` can't be compared with."""
-    changes = None if since is None else word_changes(book, manuscript, since)
-    return table(*rows(book, out, changes, warn))
+    if since is None:
+        return table(*rows(book, out, None, [], warn))
+    return table(*rows(book, out, *word_changes(book, manuscript, since), warn))
 
 
 def rows(
     book: Book,
     out: Path,
     changes: list[tuple[int, int]] | None,
+    deleted: list[Row],
     warn: Callable[[BookError], None],
 ) -> tuple[list[Row], Row]:
-    """A row for each chapter, and the total."""
+    """A row for each chapter, then for each chapter deleted, and the total."""
     pages, total_pages = pdf_pages(book, output_path(book, out, "pdf"), warn)
     each_change: list[tuple[int, int] | None] = [*changes] if changes else [None] * len(pages)
     each = [
@@ -251,8 +211,9 @@ def rows(
     sums = Counts(*(sum(getattr(row.counts, f.name) for row in each) for f in fields(Counts)))
     total_changes = None
     if changes is not None:
-        total_changes = (sum(c[0] for c in changes), sum(c[1] for c in changes))
-    return each, Row("total", sums, total_pages, total_changes)
+        every = [*changes, *(row.changes for row in deleted if row.changes)]
+        total_changes = (sum(c[0] for c in every), sum(c[1] for c in every))
+    return [*each, *deleted], Row("total", sums, total_pages, total_changes)
 
 
 def table(rows: list[Row], total: Row) -> list[str]:
@@ -274,6 +235,8 @@ def table(rows: list[Row], total: Row) -> list[str]:
 def row_cells(row: Row, since: bool) -> list[str]:
     counts = row.counts
     cells = [row.label]
+    if counts is None:
+        return [*cells, *["-"] * 7, "+0", f"-{row.changes[1] if row.changes else 0:,}"]
     cells += [f"{n:,}" for n in (counts.words, counts.characters, counts.paragraphs)]
     cells += [f"{n:,}" for n in (counts.footnotes, counts.images)]
     cells += [f"{reading_minutes(counts.words)} min", "-" if row.pages is None else f"{row.pages}"]

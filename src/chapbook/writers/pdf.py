@@ -32,6 +32,15 @@ from chapbook.writers.pagemap import (
     page_labels,
     page_starts,
 )
+from chapbook.writers.proof import (
+    PROOF_LINE,
+    mark_lines,
+    marked_epigraph,
+    proof_css,
+    proof_settings,
+    title_place,
+    to_outer_margins,
+)
 from chapbook.writers.urls import BASE_URL
 
 if TYPE_CHECKING:
@@ -133,9 +142,14 @@ def write_pdf(book: Book) -> bytes:
     return print_book(book).pdf
 
 
-def print_book(book: Book, jobs: int = 1, cache: Cache | None = None) -> Printed:
+def print_book(
+    book: Book, jobs: int = 1, cache: Cache | None = None, proof: str | None = None
+) -> Printed:
     """The book's print PDF and where its pages begin: laid out as one document, or with
-    `jobs` processes in parts (writers/parts.py) when the book is long enough to gain."""
+    `jobs` processes in parts (writers/parts.py) when the book is long enough to gain;
+    with `proof` (a date), the proof of the book (writers/proof.py) instead."""
+    if proof is not None:
+        book = dataclasses.replace(book, print=proof_settings(book.print, proof))
     if jobs > 1:
         from chapbook.writers.parts import print_in_parts, worth_parts
 
@@ -149,9 +163,11 @@ def print_book(book: Book, jobs: int = 1, cache: Cache | None = None) -> Printed
 
 
 def stylesheets(book: Book) -> list[str]:
-    """The page box from `[print]`, then the book's type and print stylesheets."""
+    """The page box from `[print]`, then the book's type and print stylesheets (and for a
+    proof, the proof's)."""
     styles = book.styles
-    return [page_css(book.print), "\n".join((styles.fonts, styles.base, styles.print))]
+    sheets = [page_css(book.print), "\n".join((styles.fonts, styles.base, styles.print))]
+    return sheets if book.print.proof is None else [*sheets, proof_css(book.print)]
 
 
 def tagged(book: Book) -> bool:
@@ -193,13 +209,16 @@ def lay_out(
 ) -> tuple[bytes, Document]:
     """The PDF of `html` in the book's PDF variant, with the book's files as its only
     resources (`made`'s fetcher) and the book's date as the clock; and the laid out
-    document. `extra` is a stylesheet of this document's own."""
+    document. `extra` is a stylesheet of this document's own. A proof's notes are set in
+    the outer margins."""
     sheets = [*made.sheets, made.sheet(extra)] if extra else made.sheets
     options = {"pdf_variant": book.print.variant, "pdf_tags": tags}
     html_document = HTML(string=html, base_url=BASE_URL, url_fetcher=made.fetcher)
     with source_date_epoch(int(book.metadata.modified.timestamp())):
         try:
             document = html_document.render(stylesheets=sheets, font_config=made.fonts, **options)
+            if book.print.proof is not None:
+                to_outer_margins(document)
             pdf: bytes = document.write_pdf(finisher=finisher, **options)
         except RecursionError:  # WeasyPrint lays out nested boxes by recursion
             raise BookErrors([too_deep(book)]) from None
@@ -305,6 +324,8 @@ def book_html(book: Book, part: Part | None = None) -> str:
     """The print document of `part`, by default the whole book."""
     part = part or Part(tuple(book.chapters))
     here = frozenset(chapter.id for chapter in part.chapters)
+    proof = book.print.proof is not None
+    titles = {c.id: at for c in part.chapters if proof and (at := title_place(c))}
     return render(
         "print/book.html.j2",
         meta=book.metadata,
@@ -313,18 +334,24 @@ def book_html(book: Book, part: Part | None = None) -> str:
         timestamp=book.metadata.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
         contents=book.chapters,
         part=dataclasses.replace(
-            part, chapters=tuple(print_chapter(chapter, here) for chapter in part.chapters)
+            part,
+            chapters=tuple(print_chapter(chapter, here, proof) for chapter in part.chapters),
         ),
         body_start=book.body_start.id if book.body_start else "",
+        titles=titles,
     )
 
 
-def print_chapter(chapter: Chapter, here: frozenset[str]) -> Chapter:
+def print_chapter(chapter: Chapter, here: frozenset[str], proof: bool = False) -> Chapter:
     """The chapter as a part of one document with the chapters `here`: notes at the foot of
     their page, ids prefixed with the chapter's, links to chapters here made links within
-    the document, to others links across (LINK_ACROSS) that the join turns into links."""
+    the document, to others links across (LINK_ACROSS) that the join turns into links; in
+    a `proof`, each block marked with its place in the chapter's file."""
     root = lxml_html.fragment_fromstring(chapter.body, create_parent="div")
     mark_elements(root, chapter.id)
+    if proof:
+        mark_lines(root, chapter)
+        chapter = dataclasses.replace(chapter, epigraph=marked_epigraph(chapter))
     inline_notes(root)
     mark_initial(root)
     for element in root.iter(etree.Element):
@@ -397,6 +424,8 @@ def note_span(note: etree._Element) -> etree._Element:
             remove_backlink(back)
     span = etree.Element("span", {"class": "footnote"})
     paragraphs = [child for child in note if child.tag == "p"] or [note]
+    if paragraphs[0].get(PROOF_LINE) is not None:  # a proof's note keeps its place
+        span.set(PROOF_LINE, paragraphs[0].get(PROOF_LINE, ""))
     for index, paragraph in enumerate(paragraphs):
         if index:
             etree.SubElement(span, "br").tail = paragraph.text

@@ -1,0 +1,359 @@
+"""The lint of a whole book: the reader runs as for a build (its errors and warnings become
+findings with a code and a column), then every check of the code table runs over the
+chapters' sources. A book the reader rejects is still read as far as it can be: a book.toml
+that does not load gives way to its raw TOML, or to chapters/*.md."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from chapbook.chapter import Entry
+from chapbook.config import (
+    BCP47,
+    BookTable,
+    CheckTable,
+    Config,
+    ContentsTable,
+    booklet_settings,
+    isbn_is_valid,
+    key_line,
+    load_config,
+    print_settings,
+)
+from chapbook.convert import read_chapters
+from chapbook.errors import BookError, BookErrors, line_of
+from chapbook.lint.chapters import (
+    heading_skips,
+    is_title_only,
+    notes_never_referenced,
+    raw_html_dashes,
+    raw_html_quotes,
+    references_without_note,
+    title_offset,
+)
+from chapbook.lint.prose import (
+    doubled_words,
+    repeated_spaces,
+    unbalanced_brackets,
+    unbalanced_quotes,
+)
+from chapbook.lint.report import Finding
+from chapbook.lint.source import Hit, Kind, Source
+from chapbook.manuscript import assign_file_names, check_anchors, list_entries, read_cover
+from chapbook.model import Chapter
+from chapbook.reader import Reader, real, shown
+from chapbook.styles import read_styles
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """What the reader made of the book, and the sources of its files by shown path."""
+
+    config: Config
+    raw: dict[str, Any]
+    """book.toml as TOML ({} if it is not TOML)."""
+    entries: list[Entry]
+    chapters: list[Chapter | None]
+    reader: Reader
+    sources: dict[str, Source]
+
+
+ChapterCheck = Callable[[Source, str], Iterator[Hit]]
+"""A check of one chapter's source (in the book's language)."""
+BookCheck = Callable[[Gathered], Iterator[Finding]]
+
+READER_MESSAGES: dict[str, re.Pattern[str]] = {
+    "E101": re.compile(r"link to '(.*)', which is not a chapter of the book"),
+    "E102": re.compile(r"image '(.*)' not found"),
+    "E103": re.compile(r"link to '(.*)': no heading or anchor '#.*' there"),
+    "E105": re.compile(r"'(.*)' is listed twice"),
+    "E106": re.compile(r"chapter file '(.*)' not found"),
+    "E107": re.compile(r"ISBN '(.*)' has a bad checksum"),
+    "E108": re.compile(r"language '(.*)' is not a BCP 47 tag"),
+    "E109": re.compile(r"chapter is empty()"),
+    "W201": re.compile(r"image '(.*)' has no alt text.*"),
+}
+"""The reader's messages that have a code of their own, each with what to find its column by;
+the reader's other errors are E100, its other warnings W200."""
+QUOTED = re.compile(r"'([^']+)'")
+IGNORE_COMMENT = re.compile(r"<!--\s*chapbook:\s*ignore\s+([A-Z0-9, ]+?)\s*-->")
+
+
+def check_book(manuscript: Path) -> list[Finding]:
+    """Every finding of the lint in the book at `manuscript`, in the book's order, but
+    those that `[check] ignore` or an ignore comment silences."""
+    root = real(manuscript)
+    if not root.is_dir():
+        return [Finding(shown(manuscript), 1, 1, "E100", "manuscript folder not found")]
+    book = gather(root)
+    found = {*reader_findings(book), *chapter_findings(book)}
+    for check in BOOK_CHECKS.values():
+        found.update(check(book))
+    kept = [f for f in found if f.code not in book.config.check.ignore and not silenced(book, f)]
+    return sorted(kept, key=in_book_order(book))
+
+
+def gather(root: Path) -> Gathered:
+    """Read the book as a build does (without cache), gathering every error."""
+    toml = shown(root / "book.toml")
+    config, problems = lenient_config(root / "book.toml", toml)
+    reader = Reader(root, config, errors=list(problems))
+    entries = list_entries(reader)
+    chapters = read_chapters(reader, entries, assign_file_names(entries), None, 1)
+    check_anchors(reader)
+    read_cover(reader)
+    read_styles(reader)
+    sources = {toml: Source(toml, config.text)}
+    for entry in entries:
+        text = source_text(entry.path)
+        if text is not None:
+            sources[shown(entry.path)] = Source(shown(entry.path), text)
+    return Gathered(config, raw_toml(config.text), entries, chapters, reader, sources)
+
+
+def source_text(path: Path) -> str | None:
+    """A file's text as the reader reads it; None if it is not UTF-8 (the reader says so)."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def lenient_config(path: Path, source: str) -> tuple[Config, list[BookError]]:
+    """book.toml's settings and no error; or, if it does not load, what can be made of it
+    and its errors."""
+    try:
+        return load_config(path, source), []
+    except BookErrors as failure:
+        return fallback_config(source_text(path) or "", source), failure.errors
+
+
+def fallback_config(text: str, source: str) -> Config:
+    """Settings from a book.toml that does not load: its title, language, [contents] and
+    [check] ignore where they are right, defaults for the rest."""
+    raw = raw_toml(text)
+    book, contents = table(raw, "book"), table(raw, "contents")
+    language = book.get("language")
+    parts = ("front", "chapters", "back")
+    listed = {key: strings(contents.get(key)) for key in parts if strings(contents.get(key))}
+    settings = print_settings({}, "", source, [])
+    booklet = booklet_settings({}, "", source, [])
+    assert settings is not None and booklet is not None  # none is wrong in an empty table
+    return Config(
+        book=BookTable(
+            title=str(book.get("title", "")),
+            language=language if isinstance(language, str) and BCP47.match(language) else "en",
+        ),
+        contents=ContentsTable(**listed) if listed else None,
+        print=settings,
+        booklet=booklet,
+        source=source,
+        text=text,
+        check=CheckTable(strings(table(raw, "check").get("ignore"))),
+    )
+
+
+def raw_toml(text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return {}
+
+
+def table(raw: dict[str, Any], name: str) -> dict[str, Any]:
+    value = raw.get(name)
+    return value if isinstance(value, dict) else {}
+
+
+def strings(value: object) -> tuple[str, ...]:
+    """A TOML list of strings as a tuple; () for anything else."""
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    return ()
+
+
+def reader_findings(book: Gathered) -> Iterator[Finding]:
+    """The reader's errors and warnings, each with its code and column. The same name met
+    again on a line is placed at its next occurrence there; a chapter listed twice at its
+    second listing (the first is right)."""
+    seen: Counter[tuple[str, int | None, str]] = Counter()
+    for problem in (*book.reader.errors, *book.reader.warnings):
+        code, needle = classify(problem)
+        path = str(problem.path)
+        if code == "E105":
+            seen[(path, None, needle)] += 1
+            yield listed_again(book, path, needle, seen[(path, None, needle)], problem.message)
+            continue
+        seen[(path, problem.line, needle)] += 1
+        count = seen[(path, problem.line, needle)]
+        yield found(book, path, problem.line or 1, needle, code, problem.message, count)
+
+
+def classify(problem: BookError) -> tuple[str, str]:
+    """A reader's message's code, and the name in it to find its column by."""
+    for code, pattern in READER_MESSAGES.items():
+        if (match := pattern.fullmatch(problem.message)) is not None:
+            return code, match[1]
+    return "W200" if problem.warning else "E100", ""
+
+
+def found(
+    book: Gathered,
+    path: str,
+    line: int,
+    needle: str,
+    code: str,
+    message: str,
+    occurrence: int = 1,
+) -> Finding:
+    """A finding on `line` of `path`, at the column of `needle` there (by default, of the
+    first name the message quotes that the line holds)."""
+    source = book.sources.get(path)
+    if source is None:
+        return Finding(path, line, 1, code, message)
+    quoted = [name for name in QUOTED.findall(message) if name in source.line_text(line)]
+    column = source.column(line, needle or next(iter(quoted), ""), occurrence)
+    return Finding(path, line, column, code, message)
+
+
+def listed_again(book: Gathered, path: str, name: str, count: int, message: str) -> Finding:
+    """The `count`-th chapter listed again: at the `count + 1`-th listing of `name`."""
+    text = book.config.text
+    listings = [m.start() + 1 for m in re.finditer(rf"(['\"]){re.escape(name)}\1", text)]
+    if count >= len(listings):
+        return found(book, path, 1, name, "E105", message)
+    return at(book.sources[path], listings[count], "E105", message)
+
+
+CHAPTER_CHECKS: dict[str, ChapterCheck] = {
+    "E104": references_without_note,
+    "W202": heading_skips,
+    "W205": raw_html_quotes,
+    "W206": raw_html_dashes,
+    "W207": doubled_words,
+    "W208": repeated_spaces,
+    "W209": unbalanced_quotes,
+    "W210": unbalanced_brackets,
+    "W212": notes_never_referenced,
+}
+"""The checks of each chapter's source, by code."""
+
+
+def chapter_findings(book: Gathered) -> Iterator[Finding]:
+    language = book.config.book.language
+    for entry in book.entries:
+        source = book.sources.get(shown(entry.path))
+        if source is None:
+            continue
+        for code, check in CHAPTER_CHECKS.items():
+            if code not in book.config.check.ignore:
+                for hit in check(source, language):
+                    yield at(source, hit.offset, code, hit.message)
+
+
+def at(source: Source, offset: int, code: str, message: str) -> Finding:
+    line, column = source.place(offset)
+    return Finding(source.path, line, column, code, message)
+
+
+def chapters_with_sources(book: Gathered) -> Iterator[tuple[Chapter, Source]]:
+    for chapter in book.chapters:
+        source = None if chapter is None else book.sources.get(chapter.source)
+        if chapter is not None and source is not None:
+            yield chapter, source
+
+
+def title_only(book: Gathered) -> Iterator[Finding]:
+    for chapter, source in chapters_with_sources(book):
+        if source.blocks and is_title_only(chapter):
+            yield at(source, title_offset(source), "W203", "chapter has no text but its title")
+
+
+def duplicate_titles(book: Gathered) -> Iterator[Finding]:
+    first: dict[str, str] = {}
+    for chapter, source in chapters_with_sources(book):
+        key = chapter.title.casefold()
+        if key and key in first:
+            message = f"title '{chapter.title}' is also the title of {first[key]}"
+            yield at(source, title_offset(source), "W204", message)
+        first.setdefault(key, source.path)
+
+
+def not_listed(book: Gathered) -> Iterator[Finding]:
+    """Chapter files beside the listed ones (and in chapters/) that [contents] leaves out."""
+    if book.config.contents is None:
+        return
+    root = book.reader.root
+    listed = {
+        real(root / name) for _, names in vars(book.config.contents).items() for name in names
+    }
+    folders = {root / "chapters", *(entry.path.parent for entry in book.entries)}
+    for path in sorted({path for folder in folders for path in folder.glob("*.md")}):
+        if real(path) not in listed:
+            message = f"not listed in [contents] of {book.config.source}"
+            yield Finding(shown(path), 1, 1, "W211", message)
+
+
+def isbn_checksums(book: Gathered) -> Iterator[Finding]:
+    """The ISBNs' checksums, checked as config.py checks them (with the same message), also
+    when book.toml does not load for another reason."""
+    text, source = book.config.text, book.config.source
+    for isbn in (table(book.raw, "book").get("isbn"), table(book.raw, "print").get("isbn")):
+        if isinstance(isbn, str) and isbn.strip() and not isbn_is_valid(isbn.strip()):
+            line = line_of(text, isbn.strip()) or key_line(text, "isbn") or 1
+            message = f"ISBN '{isbn.strip()}' has a bad checksum"
+            yield found(book, source, line, isbn.strip(), "E107", message)
+
+
+def language_tag(book: Gathered) -> Iterator[Finding]:
+    """The language's form, checked as config.py checks it."""
+    language = table(book.raw, "book").get("language")
+    if isinstance(language, str) and language.strip() and not BCP47.match(language.strip()):
+        line = key_line(book.config.text, "language", "book") or 1
+        message = f"language '{language.strip()}' is not a BCP 47 tag"
+        yield found(book, book.config.source, line, language.strip(), "E108", message)
+
+
+BOOK_CHECKS: dict[str, BookCheck] = {
+    "W203": title_only,
+    "W204": duplicate_titles,
+    "W211": not_listed,
+    "E107": isbn_checksums,
+    "E108": language_tag,
+}
+"""The checks that look at the whole book, by code."""
+
+
+def silenced(book: Gathered, finding: Finding) -> bool:
+    """Whether an `<!-- chapbook: ignore CODE ... -->` in the finding's block, or alone
+    just before it, names the finding's code."""
+    source = book.sources.get(finding.path)
+    if source is None or source.path == book.config.source:
+        return False
+    previous = None
+    for block in source.blocks:
+        first = source.place(block.start)[0]
+        if first <= finding.line <= first + block.text.count("\n"):
+            return any(
+                finding.code in codes.replace(",", " ").split()
+                for holder in (previous, block)
+                if holder is not None
+                for codes in IGNORE_COMMENT.findall(holder.text)
+            )
+        previous = block if block.kind is Kind.HTML else None
+    return False
+
+
+def in_book_order(book: Gathered) -> Callable[[Finding], tuple[int, str, int, int, str]]:
+    """Findings' order: book.toml, the chapters in reading order, other files by name."""
+    rank = {book.config.source: 0}
+    for entry in book.entries:
+        rank.setdefault(shown(entry.path), len(rank))
+    return lambda f: (rank.get(f.path, len(rank)), f.path, f.line, f.column, f.code)

@@ -1,0 +1,208 @@
+"""Where each block of a converted chapter begins in its Markdown file.
+
+Python-Markdown keeps no line numbers, so they are found afterwards: each block's text
+(a paragraph, heading, list item, table row, code block, note, ...) is looked for in the
+file's text, in the order of the blocks, both reduced to letters and digits, without the
+Markdown and HTML that the converted text no longer holds (link targets, tags, note
+references, attribute lists); quotes, dashes and spaces, which typography changes, do
+not count. A note's text is looked for from its `[^label]:` line on.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from lxml import etree
+from lxml import html as lxml_html
+
+NOTED = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "pre", "tr"})
+NOTED |= {"figcaption", "caption"}
+"""The blocks that get a line, when they begin with text of their own."""
+NESTED = NOTED | {"ul", "ol", "dl", "table", "blockquote", "div", "section", "aside", "hr"}
+NESTED |= {"figure", "header", "footer", "nav", "details", "summary", "address"}
+"""Where a block's own text ends: at the first block inside it."""
+LEAD = 40
+"""Characters of a block's text looked for at first; shorter starts if that fails."""
+SHORTER = (20, 10, 5)
+NEARBY_LINES = 12
+"""How far past the last block found a short start may be found."""
+
+SYNTAX = [
+    re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)"),  # a link or image target: ](url "title")
+    re.compile(r"\]\[[^\]]*\]"),  # a reference link's label
+    re.compile(r"\[\^[^\]\s]+\]:?"),  # a note reference or a note's label
+    re.compile(r"\{:?\s*[#.][^}]*\}"),  # an attribute list
+    re.compile(r"<[^<>]*>"),  # a tag
+]
+NOTE_LABEL = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
+
+
+def normalized(text: str) -> str:
+    """`text` as it is compared: Markdown and HTML syntax out, then only its letters and
+    digits, case folded."""
+    text = html.unescape(text)
+    for pattern in SYNTAX:
+        text = pattern.sub("", text)
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(char for char in folded if char.isalnum())
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A Markdown file's text as compared: `text`, and the 1-based line of each character;
+    `starts[n]` is where line n begins in it, `raw[n - 1]` is line n as written."""
+
+    text: str
+    lines: tuple[int, ...]
+    starts: tuple[int, ...]
+    raw: tuple[str, ...]
+
+    def line_at(self, index: int) -> int:
+        return self.lines[min(index, len(self.lines) - 1)] if self.lines else 1
+
+
+def stream(markdown: str) -> Stream:
+    raw = markdown.split("\n")
+    text: list[str] = []
+    lines: list[int] = []
+    starts = [0]
+    for number, line in enumerate(raw, 1):
+        starts.append(len(text))
+        chars = normalized(line)
+        text.extend(chars)
+        lines.extend([number] * len(chars))
+    starts.append(len(text))
+    return Stream("".join(text), tuple(lines), tuple(starts), tuple(raw))
+
+
+def block_lines(markdown: str, body: str) -> tuple[tuple[int, int], ...]:
+    """For each block of `body` (a chapter's converted XHTML) that begins with text, its
+    number among the body's elements (in document order, the body's container not
+    counted, as writers/pagemap.py numbers them) and the 1-based line of `markdown` (the
+    chapter file's text, front matter blanked) where it begins; the note is kept by the
+    first cell of a table row."""
+    try:
+        container = lxml_html.fragment_fromstring(body, create_parent="div")
+    except etree.ParserError:  # nothing but a comment
+        return ()
+    elements = list(container.iter(etree.Element))[1:]
+    numbers = {element: number for number, element in enumerate(elements)}
+    source = stream(markdown)
+    found: dict[int, int] = {}
+    cursor = 0
+    for element in elements:
+        if is_note(element):
+            note_lines(source, markdown, element, numbers, found)
+        elif not skipped(element) and (place := block_line(source, element, cursor)):
+            found[numbers[holder(element)]], cursor = place
+    return tuple(sorted(found.items()))
+
+
+def skipped(element: etree._Element) -> bool:
+    """Whether `element` is inside a note (see `note_lines`) or a table of contents
+    (`[TOC]`: its text is the headings')."""
+    return any(is_note(a) or a.get("class") == "toc" for a in element.iterancestors())
+
+
+def is_note(element: etree._Element) -> bool:
+    return "footnote" in (element.get("epub:type") or "").split()
+
+
+def note_lines(
+    source: Stream,
+    markdown: str,
+    note: etree._Element,
+    numbers: dict[etree._Element, int],
+    found: dict[int, int],
+) -> None:
+    """The lines of a note's blocks, looked for from its `[^label]:` line on."""
+    label = (note.get("id") or "").removeprefix("fn-")
+    start = next((m for m in NOTE_LABEL.finditer(markdown) if m[1] == label), None)
+    cursor = source.starts[markdown.count("\n", 0, start.start()) + 1] if start else 0
+    for element in note.iter(etree.Element):
+        if place := block_line(source, element, cursor):
+            found[numbers[holder(element)]], cursor = place
+
+
+def block_line(source: Stream, element: etree._Element, cursor: int) -> tuple[int, int] | None:
+    """If `element` is a block that begins with text, the line where it begins, found at
+    or after `cursor` in `source`, and where its text ends there (the next cursor)."""
+    if element.tag not in NOTED:
+        return None
+    lead = normalized(own_text(element))
+    if not lead:
+        return image_line(source, element, cursor)
+    at = find(source, lead, cursor)
+    if at is None:
+        return None
+    return source.line_at(at), at + common_length(source.text, at, lead)
+
+
+def find(source: Stream, lead: str, cursor: int) -> int | None:
+    """Where `lead` (or, failing that, a shorter start of it, nearby) is at or after
+    `cursor`."""
+    at = source.text.find(lead[:LEAD], cursor)
+    if at >= 0:
+        return at
+    line = source.line_at(cursor)
+    nearby = source.starts[min(line + NEARBY_LINES, len(source.starts) - 1)]
+    for size in SHORTER:
+        at = source.text.find(lead[:size], cursor, nearby + size)
+        if at >= 0 and size < len(lead):
+            return at
+    return None
+
+
+def image_line(source: Stream, element: etree._Element, cursor: int) -> tuple[int, int] | None:
+    """The line of a block that holds only an image without alt text: the next line
+    with an image on it."""
+    if next(element.iter("img"), None) is None:
+        return None
+    after = source.line_at(cursor - 1) + 1 if cursor else 1  # the last block's line
+    for number in range(after, len(source.raw) + 1):
+        if "![" in source.raw[number - 1] or "<img" in source.raw[number - 1].lower():
+            return number, source.starts[number + 1]
+    return None
+
+
+def common_length(text: str, at: int, lead: str) -> int:
+    """How many characters of `lead` `text` holds from `at` on, before they differ."""
+    count = 0
+    for mine, theirs in zip(lead, text[at : at + len(lead)], strict=False):
+        if mine != theirs:
+            break
+        count += 1
+    return max(count, 1)
+
+
+def holder(element: etree._Element) -> etree._Element:
+    """The element that shows a block's line: a table row's first cell, else the block."""
+    if element.tag == "tr":
+        return next(element.iterchildren(etree.Element), element)
+    return element
+
+
+def own_text(element: etree._Element) -> str:
+    """The text of a block up to the first block inside it: images by their alt text,
+    without note references."""
+    return "".join(texts(element, top=True))
+
+
+def texts(element: etree._Element, top: bool = False) -> Iterator[str]:
+    if not top and element.tag in NESTED:
+        return
+    if element.get("class") == "footnote-ref" or element.get("class") == "note-number":
+        return
+    if element.tag == "img":
+        yield element.get("alt") or ""
+    yield element.text or ""
+    for child in element:
+        if child.tag in NESTED:
+            return
+        if isinstance(child.tag, str):  # not a comment
+            yield from texts(child)
+        yield child.tail or ""
