@@ -24,6 +24,7 @@ from chapbook.manuscript import read_book
 from chapbook.model import Book
 from chapbook.pipeline import build
 from chapbook.preflight import preflight
+from chapbook.progress import Progress
 from chapbook.writers import parts
 from chapbook.writers.pagemap import PageMap
 from chapbook.writers.pdf import Printed, print_book
@@ -194,9 +195,9 @@ def test_the_build_lays_out_in_parts_with_jobs(
 
 
 def spy(function: object, calls: list[int]) -> object:
-    def called(book: Book, jobs: int, cache: Cache | None) -> Printed:
+    def called(book: Book, jobs: int, cache: Cache | None, progress: Progress) -> Printed:
         calls.append(jobs)
-        return function(book, jobs, cache)  # type: ignore[operator, no-any-return]
+        return function(book, jobs, cache, progress)  # type: ignore[operator, no-any-return]
 
     return called
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 
 from chapbook import __version__
@@ -20,6 +21,7 @@ from chapbook.errors import BookError, BookErrors
 from chapbook.manuscript import read_book
 from chapbook.model import BookletSettings, PageSize
 from chapbook.pipeline import TARGETS, Output, WriteError, build, preflight_file
+from chapbook.progress import SILENT, display
 
 
 def parser(prog: str = "chapbook") -> argparse.ArgumentParser:
@@ -296,23 +298,26 @@ def build_as_asked(
     warn: Callable[[BookError], None] | None = None,
 ) -> list[Output]:
     """Build `targets` with the options on the command line; warnings go to `warn`
-    (by default, printed)."""
+    (by default, printed); on a terminal, a build past a second shows its progress."""
     overrides = {  # each BookletSettings field has a flag of its name
         field.name: getattr(args, field.name)
         for field in dataclasses.fields(BookletSettings)
         if getattr(args, field.name) is not None
     }
-    return build(
-        args.manuscript,
-        args.out,
-        targets,
-        overrides,
-        warn=warn or print_warning,
-        waiting=None if args.quiet or args.json else waiting_notice(args.out),
-        jobs=args.jobs,
-        cache=cache_folder(args),
-        proof=args.proof,
-    )
+    shown = display(args.quiet or args.json)
+    with shown or nullcontext():
+        return build(
+            args.manuscript,
+            args.out,
+            targets,
+            overrides,
+            warn=warn or print_warning,
+            waiting=None if args.quiet or args.json else waiting_notice(args.out),
+            jobs=args.jobs,
+            cache=cache_folder(args),
+            proof=args.proof,
+            progress=shown or SILENT,
+        )
 
 
 def cache_folder(args: argparse.Namespace) -> Path | None:

@@ -17,6 +17,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
@@ -28,6 +29,7 @@ from chapbook.chapter import Entry, read_chapter
 from chapbook.config import Config
 from chapbook.errors import BookError
 from chapbook.model import Chapter, Part, Resource
+from chapbook.progress import SILENT, Progress
 from chapbook.reader import Link, Reader, fingerprint
 
 KIND = "chapter"
@@ -107,10 +109,12 @@ def read_chapters(
     file_names: dict[Path, str],
     cache: Cache | None,
     jobs: int,
+    progress: Progress = SILENT,
 ) -> list[Chapter | None]:
     """Every chapter, in order, converted on its own (in up to `jobs` processes) unless
     `cache` holds its conversion; what each gathered is taken into `reader` in the book's
-    order, so that messages and images come as from one conversion after the other."""
+    order, so that messages and images come as from one conversion after the other.
+    `progress` hears of each chapter read ("reading")."""
     cache = None if cache is None or cache.root is None else cache  # one that keeps nothing
     shared = book_key(reader, file_names)
     work = [
@@ -120,10 +124,12 @@ def read_chapters(
     files = Files(reader.root)
     done = [None if cache is None else cached(cache, job.key(), files) for job in work]
     todo = [job for job, converted in zip(work, done, strict=True) if converted is None]
+    progress.stage("reading", len(work))
+    progress.step("reading", len(work) - len(todo))
     if reader.config.build.allow_remote:  # downloads shared: each URL once, told of once
         fresh = [convert(job, reader.downloads) for job in todo]
     else:
-        fresh = in_processes(convert_apart, todo, jobs)
+        fresh = in_processes(convert_apart, todo, jobs, lambda: progress.step("reading"))
         fresh = [with_images(c, files) or convert(j) for c, j in zip(fresh, todo, strict=True)]
     made = iter(fresh)
     chapters = []
@@ -224,20 +230,29 @@ def keep(cache: Cache, key: str, converted: Converted, files: Files) -> None:
 
 
 def in_processes(
-    function: Callable[[Item], Result], items: Sequence[Item], jobs: int
+    function: Callable[[Item], Result],
+    items: Sequence[Item],
+    jobs: int,
+    each: Callable[[], None] = lambda: None,
 ) -> list[Result]:
     """`function` of each of `items`, in their order: in up to `jobs` worker processes when
-    there are enough items for that to gain, else here. `function` must be a module's own
-    (it is sent to the workers by name)."""
+    there are enough items for that to gain, else here; `each` hears of each result.
+    `function` must be a module's own (it is sent to the workers by name)."""
     workers = min(jobs, len(items) // PER_PROCESS)
-    if workers <= 1:
-        return [function(item) for item in items]
-    try:
-        pool = ProcessPoolExecutor(workers, mp_context=_context())
-    except OSError:  # no processes to be had: convert here
-        return [function(item) for item in items]
+    pool = None
+    if workers > 1:
+        with suppress(OSError):  # no processes to be had: convert here
+            pool = ProcessPoolExecutor(workers, mp_context=_context())
+    if pool is None:
+        return [told(function(item), each) for item in items]
     with pool:
-        return list(pool.map(function, items, chunksize=max(1, len(items) // (4 * workers))))
+        chunks = max(1, len(items) // (4 * workers))
+        return [told(result, each) for result in pool.map(function, items, chunksize=chunks)]
+
+
+def told(result: Result, each: Callable[[], None]) -> Result:
+    each()
+    return result
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -19,6 +19,7 @@ from chapbook.config import Config, load_config
 from chapbook.convert import read_chapters
 from chapbook.errors import BookError, BookErrors, line_of
 from chapbook.model import Book, Chapter, Metadata, Part, Resource
+from chapbook.progress import SILENT, Progress
 from chapbook.reader import (
     Reader,
     inside,
@@ -35,10 +36,12 @@ COVER_LONG_SIDE = 1600
 FALLBACK_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def read_book(manuscript: Path, cache: Cache | None = None, jobs: int = 1) -> Book:
+def read_book(
+    manuscript: Path, cache: Cache | None = None, jobs: int = 1, progress: Progress = SILENT
+) -> Book:
     """Read everything under `manuscript`; raise BookErrors with all the problems found.
     Chapters are converted in up to `jobs` processes, each only if `cache` does not hold
-    its conversion already (see `read_chapters`)."""
+    its conversion already (see `read_chapters`); `progress` hears of each."""
     root = real(manuscript)
     if not root.is_dir():
         raise BookErrors([BookError(shown(manuscript), "manuscript folder not found")])
@@ -47,7 +50,7 @@ def read_book(manuscript: Path, cache: Cache | None = None, jobs: int = 1) -> Bo
     reader = Reader(root, load_config(root / "book.toml", shown(root / "book.toml")))
     entries = list_entries(reader)
     file_names = assign_file_names(entries)
-    chapters = read_chapters(reader, entries, file_names, cache, jobs)
+    chapters = read_chapters(reader, entries, file_names, cache, jobs, progress)
     check_anchors(reader)
     cover = read_cover(reader)
     styles, fonts = read_styles(reader)

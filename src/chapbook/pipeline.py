@@ -24,6 +24,7 @@ from chapbook.cache import Cache
 from chapbook.errors import BookError, BookErrors
 from chapbook.manuscript import read_book
 from chapbook.model import Book
+from chapbook.progress import SILENT, Progress
 
 if TYPE_CHECKING:
     from chapbook.preflight import Drawn, Report
@@ -65,6 +66,7 @@ def build(
     jobs: int = 1,
     cache: Path | None = None,
     proof: bool = False,
+    progress: Progress = SILENT,
 ) -> list[Output]:
     """Build the targets of the book in `manuscript` into `out`; `booklet` overrides
     fields of the book's BookletSettings (command-line flags); `warn` hears of each warning;
@@ -73,6 +75,7 @@ def build(
     chapters already converted and laid out are kept (None: no cache). With `proof`, the
     `pdf` target is the book's proof (`<slug>-proof.pdf`, dated `proof_date()`) instead of
     its print PDF, which is left as it is; the other targets are built as without it.
+    `progress` hears of each stage and each chapter as the build goes.
 
     Raises BookErrors (and writes nothing) if the book has errors, WriteError if `out` or an
     output cannot be written (the previous outputs are then left as they were). The book is
@@ -80,14 +83,15 @@ def build(
     writes them all (see `replace_all`).
     """
     store = Cache(cache)
-    book = read_book(manuscript, cache=store, jobs=jobs)
+    book = read_book(manuscript, cache=store, jobs=jobs, progress=progress)
     for warning in book.warnings:
         if warn is not None:
             warn(warning)
     if booklet:
         book = dataclasses.replace(book, booklet=dataclasses.replace(book.booklet, **booklet))
     with output_folder(out, waiting):
-        made = Made(jobs=jobs, cache=store, proof=proof_date() if proof else None)
+        proved = proof_date() if proof else None
+        made = Made(jobs=jobs, cache=store, proof=proved, progress=progress)
         files, outputs = make_outputs(book, out, targets, made)
         replace_all(files)
     store.prune()
@@ -102,11 +106,14 @@ def make_outputs(
     made = made or Made()
     seconds: dict[str, float] = {}
     for writer in writers(targets, made.proof is not None):
+        made.progress.stage(writer)
         start = time.perf_counter()
         made.files[writer] = WRITERS[writer](book, made)
         seconds[writer] = time.perf_counter() - start
     pdf = made.files.get("pdf", {}).get("pdf", b"")
     printed = "pdf" in targets and made.proof is None
+    if printed:
+        made.progress.stage("preflight")
     checked = check_print(book, pdf, made.drawn) if printed else None
     report = tuple(checked.lines()) if checked else ()
     files: dict[Path, bytes] = {}
@@ -190,6 +197,7 @@ class Made:
     cache: Cache = field(default_factory=lambda: Cache(None))
     proof: str | None = None
     """The date of the proof that the `pdf` target asks for instead of the print PDF."""
+    progress: Progress = SILENT
 
 
 def make_epub(book: Book, made: Made) -> dict[str, bytes]:
@@ -201,14 +209,14 @@ def make_epub(book: Book, made: Made) -> dict[str, bytes]:
 def make_pdf(book: Book, made: Made) -> dict[str, bytes]:
     from chapbook.writers.pdf import print_book  # WeasyPrint loads only when a PDF is asked for
 
-    pdf, made.pages, made.drawn = print_book(book, made.jobs, made.cache)
+    pdf, made.pages, made.drawn = print_book(book, made.jobs, made.cache, None, made.progress)
     return {"pdf": pdf}
 
 
 def make_proof(book: Book, made: Made) -> dict[str, bytes]:
     from chapbook.writers.pdf import print_book
 
-    return {"proof": print_book(book, made.jobs, made.cache, made.proof).pdf}
+    return {"proof": print_book(book, made.jobs, made.cache, made.proof, made.progress).pdf}
 
 
 def make_booklet(book: Book, made: Made) -> dict[str, bytes]:

@@ -37,6 +37,7 @@ from chapbook.cache import Cache, canonical, digest
 from chapbook.errors import BookError, BookErrors
 from chapbook.model import Book, Chapter
 from chapbook.preflight import Drawn, drawn_on
+from chapbook.progress import SILENT, Progress
 from chapbook.templating import render
 from chapbook.writers.join import join_parts
 from chapbook.writers.pagemap import FRONT_PAGES, PageMap, page_starts, roman
@@ -94,9 +95,12 @@ def body_chapters(book: Book) -> tuple[Chapter, ...]:
     return book.chapters[book.chapters.index(book.body_start) :]
 
 
-def print_in_parts(book: Book, jobs: int, cache: Cache | None) -> Printed:
+def print_in_parts(
+    book: Book, jobs: int, cache: Cache | None, progress: Progress = SILENT
+) -> Printed:
     """The book's print PDF, laid out in parts by `jobs` processes, and where its pages
-    begin; parts already laid out at the same place are taken from `cache`."""
+    begin; parts already laid out at the same place are taken from `cache`. `progress`
+    hears how many chapters are laid out at their true first page ("pdf")."""
     store = cache or Cache(None)
     body = body_chapters(book)
     parts = [
@@ -105,13 +109,14 @@ def print_in_parts(book: Book, jobs: int, cache: Cache | None) -> Printed:
     ]
     try:
         with workers(book, jobs) as pool:
-            laid = lay_out_body(book, parts, store, pool, jobs)
+            laid = lay_out_body(book, parts, store, pool, jobs, progress)
     except BrokenProcessPool:
         message = "a layout process ended abruptly (out of memory?); try --jobs 1"
         raise BookErrors([BookError("print PDF", message)]) from None
     errors = [error for part in laid for error in part.errors]
     if errors:
         raise BookErrors(list(dict.fromkeys(errors)))
+    progress.stage("join")
     pdf = join_parts(book, [(part.pdf, part.kept) for part in laid], laid[0].kept, store)
     drawn, before = Drawn({}, {}, ()), 0
     for part in laid:
@@ -152,7 +157,12 @@ def page_numbers(counts: Sequence[int]) -> list[int]:
 
 
 def lay_out_body(
-    book: Book, parts: Sequence[Part], cache: Cache, pool: ProcessPoolExecutor, jobs: int
+    book: Book,
+    parts: Sequence[Part],
+    cache: Cache,
+    pool: ProcessPoolExecutor,
+    jobs: int,
+    progress: Progress = SILENT,
 ) -> list[Laid]:
     """The front, then every body part, laid out at its true first page, `jobs` at a time
     (the front as soon as every chapter's first page is known)."""
@@ -169,14 +179,18 @@ def lay_out_body(
     done: dict[int, tuple[int, Laid]] = {}
     running: dict[Future[Laid], tuple[int, int]] = {}
     front: Future[Laid] | None = None
+    progress.stage("pdf", len(parts) + 1)
     while True:
         settle(done, counts, len(parts))
+        progress.step("pdf", len(done) + (front is not None and front.done()))
         if front is None and all(i in counts for i in range(len(parts) - 1)):
             starts = page_numbers([counts.get(i, 0) for i in range(len(parts))])
             part = front_part(book, starts)
             front = cached_layout(part, None, part_key(book, shared, part, None), cache, pool)
         if len(done) == len(parts) and not running and front is not None:
-            return [front.result(), *(done[i][1] for i in range(len(parts)))]
+            laid = [front.result(), *(done[i][1] for i in range(len(parts)))]
+            progress.step("pdf", len(laid))
+            return laid
         busy = {index for index, _ in running.values()}
         waiting = (i for i in range(len(parts)) if i not in done and i not in busy)
         for index in waiting:

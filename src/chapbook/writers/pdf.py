@@ -23,6 +23,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from chapbook.cache import Cache
 from chapbook.errors import BookError, BookErrors, line_of
 from chapbook.model import PT_PER_MM, Book, Chapter, PrintSettings, Styles
+from chapbook.progress import SILENT, Progress
 from chapbook.templating import render
 from chapbook.words import words
 from chapbook.writers.pagemap import (
@@ -143,18 +144,23 @@ def write_pdf(book: Book) -> bytes:
 
 
 def print_book(
-    book: Book, jobs: int = 1, cache: Cache | None = None, proof: str | None = None
+    book: Book,
+    jobs: int = 1,
+    cache: Cache | None = None,
+    proof: str | None = None,
+    progress: Progress = SILENT,
 ) -> Printed:
     """The book's print PDF and where its pages begin: laid out as one document, or with
     `jobs` processes in parts (writers/parts.py) when the book is long enough to gain;
-    with `proof` (a date), the proof of the book (writers/proof.py) instead."""
+    with `proof` (a date), the proof of the book (writers/proof.py) instead. `progress`
+    hears of each part laid out."""
     if proof is not None:
         book = dataclasses.replace(book, print=proof_settings(book.print, proof))
     if jobs > 1:
         from chapbook.writers.parts import print_in_parts, worth_parts
 
         if worth_parts(book, jobs):
-            return print_in_parts(book, jobs, cache)
+            return print_in_parts(book, jobs, cache, progress)
     made = press(book, stylesheets(book))
     pdf, document = lay_out(book, book_html(book), made, partial(finish, book), tagged(book))
     labels = page_labels(len(document.pages), body_start_page(book, document))
