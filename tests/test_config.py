@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from chapbook.config import isbn_is_valid, load_config, parse_trim
+from chapbook.config import BCP47, isbn_is_valid, load_config, parse_trim
 from chapbook.errors import BookErrors
 
 
@@ -142,3 +142,20 @@ def test_booklet_settings_are_read_and_checked(tmp_path: Path) -> None:
         "book.toml:6: [booklet] signature must be a multiple of 4 pages",
         "book.toml:7: [booklet] duplex must be one of short-edge, long-edge, manual",
     ]
+
+
+@pytest.mark.parametrize(
+    "tag",
+    ["en", "en-GB", "de-DE-1996", "de-CH-1901", "zh-Hant-TW", "zh-yue-HK", "sr-Latn-RS",
+     "es-419", "en-US-x-twain", "en-u-ca-gregory", "x-klingon", "i-klingon", "sgn-BE-FR", "ast"],
+)  # fmt: skip
+def test_a_well_formed_language_tag_is_taken(tag: str) -> None:
+    assert BCP47.fullmatch(tag)
+
+
+@pytest.mark.parametrize(
+    "tag",
+    ["english", "english_uk", "e", "en-", "en--US", "en-US-1", "en-x", "x", "-en", "123", "en GB"],
+)
+def test_a_language_that_is_no_bcp_47_tag_is_refused(tag: str) -> None:
+    assert not BCP47.fullmatch(tag)

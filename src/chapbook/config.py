@@ -52,7 +52,25 @@ MARGIN_SHARES = {"top": 0.076, "bottom": 0.095, "inside": 0.128, "outside": 0.1}
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 """Characters that no XHTML document may hold: C0 controls but tab and line ends, U+FFFE and
 U+FFFF. No text of the book may hold them."""
-BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-[A-Za-z0-9]{5,8})*$")
+BCP47 = re.compile(
+    r"""
+    (?:
+        [a-z]{2,3}(?:-[a-z]{3}){0,3}                        # language (and extlang)
+        (?:-[a-z]{4})?                                      # script
+        (?:-(?:[a-z]{2}|[0-9]{3}))?                         # region
+        (?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*            # variants
+        (?:-[a-wyz0-9](?:-[a-z0-9]{2,8})+)*                 # extensions
+        (?:-x(?:-[a-z0-9]{1,8})+)?                          # private use
+    |   x(?:-[a-z0-9]{1,8})+                                # private use alone
+    |   en-gb-oed|i-(?:ami|bnn|default|enochian|hak|klingon|lux|mingo|navajo|pwn|tao|tay|tsu)
+    |   sgn-(?:be-fr|be-nl|ch-de)                           # grandfathered (irregular)
+    |   art-lojban|cel-gaulish|no-bok|no-nyn|zh-(?:guoyu|hakka|min|min-nan|xiang)
+    )
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+"""A well-formed language tag, by RFC 5646's grammar; but a language of 4 to 8 letters,
+which the grammar reserves and no language has, is refused ('english' is a mistake)."""
 
 
 @dataclass(frozen=True)
@@ -330,7 +348,7 @@ def build_config(
     tables: dict[str, dict[str, Any]], text: str, shown: str, errors: list[BookError]
 ) -> Config | None:
     book = BookTable(**tables["book"])
-    if not BCP47.match(book.language):
+    if not BCP47.fullmatch(book.language):
         message = f"language '{book.language}' is not a BCP 47 tag"
         errors.append(BookError(shown, message, key_line(text, "language", "book")))
     for isbn in (book.isbn, tables.get("print", {}).get("isbn")):

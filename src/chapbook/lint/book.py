@@ -149,7 +149,7 @@ def fallback_config(text: str, source: str) -> Config:
     return Config(
         book=BookTable(
             title=str(book.get("title", "")),
-            language=language if isinstance(language, str) and BCP47.match(language) else "en",
+            language=language if isinstance(language, str) and BCP47.fullmatch(language) else "en",
         ),
         contents=ContentsTable(**listed) if listed else None,
         print=settings,
@@ -315,7 +315,7 @@ def isbn_checksums(book: Gathered) -> Iterator[Finding]:
 def language_tag(book: Gathered) -> Iterator[Finding]:
     """The language's form, checked as config.py checks it."""
     language = table(book.raw, "book").get("language")
-    if isinstance(language, str) and language.strip() and not BCP47.match(language.strip()):
+    if isinstance(language, str) and language.strip() and not BCP47.fullmatch(language.strip()):
         line = key_line(book.config.text, "language", "book") or 1
         message = f"language '{language.strip()}' is not a BCP 47 tag"
         yield found(book, book.config.source, line, language.strip(), "E108", message)
