@@ -20,7 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from chapbook.watch import affected
+from chapbook.convert import code_digest
+from chapbook.templating import environment
+from chapbook.watch import TEMPLATES, affected, forget_templates
 
 ROOT = Path(__file__).parent.parent
 BOOKS = Path(__file__).parent / "books"
@@ -207,3 +209,12 @@ def test_serve_shows_the_book_reloads_after_a_rebuild_and_shows_errors(tmp_path:
     finally:
         assert watcher.stop() == 0
     assert "Traceback" not in "".join(watcher.stderr)
+
+
+def test_a_template_saved_rebuilds_everything_with_it_loaded_afresh() -> None:
+    template = TEMPLATES / "epub" / "chapter.xhtml.j2"
+    assert affected([template], ["epub", "pdf"]) == ["epub", "pdf"]
+    loaded, digest = environment(), code_digest()
+    forget_templates()
+    assert environment() is not loaded  # the next build reads the templates again
+    assert code_digest() == digest  # the same text, so the same cache keys

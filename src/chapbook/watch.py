@@ -1,6 +1,7 @@
 """`chapbook watch`: rebuild what a saved change affects, and keep going.
 
-The manuscript folder and the book's `styles/` folders are watched (watchfiles, debounced);
+The manuscript folder, the book's `styles/` folders and Chapbook's own templates are watched
+(watchfiles, debounced);
 each batch of changes rebuilds the targets it affects (a stylesheet of the EPUB only the EPUB,
 one of print only what is made from the print PDF, anything else every target asked for),
 in this process, with the cache, so an edited chapter is the only one converted and laid out
@@ -25,6 +26,9 @@ STYLE_TARGETS = {
     "cover.css": ("cover",),
 }
 """Which targets a stylesheet of the book's own styles folder affects (others: all)."""
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+"""Chapbook's Jinja2 templates: a change to one is seen at the next rebuild."""
 
 Rebuild = Callable[[Sequence[str]], None]
 """Builds the given targets, printing what it did or why it failed."""
@@ -64,7 +68,7 @@ def watch(
     hears once when the watching has begun (changes from then on are seen)."""
     from watchfiles import watch as changes  # imported only for this command
 
-    folders = watched_folders(manuscript)
+    folders = [*watched_folders(manuscript), *([TEMPLATES] if TEMPLATES.is_dir() else [])]
     resolved_skip = [folder.resolve() for folder in skip]
     batches = changes(*folders, debounce=DEBOUNCE_MS, rust_timeout=200, yield_on_timeout=True)
     for batch in batches:  # the first comes (empty, on a timeout) once the watcher is set
@@ -74,8 +78,20 @@ def watch(
         paths = [Path(path).resolve() for _, path in batch]
         paths = [path for path in paths if not ignored(path, resolved_skip)]
         due = affected(paths, targets)
+        if any(TEMPLATES in path.parents for path in paths):
+            forget_templates()
         if due:
             rebuild(due)
+
+
+def forget_templates() -> None:
+    """Load the templates afresh, and key the cache by their new text."""
+    from chapbook.cache import program
+    from chapbook.convert import code_digest
+    from chapbook.templating import environment
+
+    for cached in (environment, program, code_digest):
+        cached.cache_clear()
 
 
 def clock() -> str:
