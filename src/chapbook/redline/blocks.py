@@ -13,6 +13,7 @@ from lxml import etree
 
 from chapbook.markup import parse_fragment
 from chapbook.model import Chapter
+from chapbook.stats import WORD
 
 LEAVES = {"caption", "dd", "dt", "figcaption", "li", "p", "pre", "summary"}
 LEAVES |= {f"h{level}" for level in range(1, 7)}
@@ -24,8 +25,8 @@ CONTAINERS = {
 """Blocks that only hold other blocks (text directly in one is read as a paragraph)."""
 STYLES = ("b", "code", "em", "i", "s", "small", "strong", "sub", "sup", "u")
 """Inline formatting kept, shown, and compared apart from the words."""
-TOKEN = re.compile(r"(\s*)(\w+(?:[-'’]\w+)*|[^\w\s]+)")
-"""White space, then a word (held together by hyphens and apostrophes) or punctuation."""
+TOKEN = re.compile(rf"(\s*)({WORD.pattern}|[^\w\s]+)")
+"""White space, then a word (as stats counts one) or punctuation."""
 NOTE_CALL = "\x1fnote"
 CELL = "\x1fcell"
 BREAK = "\x1fbreak"
