@@ -323,3 +323,14 @@ def test_json_reports_a_broken_book_and_exits_1(tmp_path: Path) -> None:
         ],
         "report": [],
     }
+
+
+def test_quiet_prints_only_errors(tmp_path: Path) -> None:
+    features = ROOT / "tests" / "books" / "features"
+    loud = run("epub", "-m", str(features), "-o", str(tmp_path / "loud"))
+    assert "warning: image '../images/map.png' has no alt text" in loud.stderr
+    quiet = run("epub", "-q", "-m", str(features), "-o", str(tmp_path / "quiet"))
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+    broken = run("epub", "-q", "-m", str(ERRORS / "missing-image"), "-o", str(tmp_path / "no"))
+    assert broken.returncode == 1
+    assert "not found" in broken.stderr

@@ -311,7 +311,7 @@ def build_as_asked(
             args.out,
             targets,
             overrides,
-            warn=warn or print_warning,
+            warn=warn or (ignore if args.quiet else print_warning),
             waiting=None if args.quiet or args.json else waiting_notice(args.out),
             jobs=args.jobs,
             cache=cache_folder(args),
@@ -402,6 +402,10 @@ def print_warning(warning: BookError) -> None:
     print(warning, file=sys.stderr)
 
 
+def ignore(_: BookError) -> None:
+    """What -q does with a warning."""
+
+
 def waiting_notice(out: Path) -> Callable[[], None]:
     """What to say when a build into `out` has to wait for another one."""
 
@@ -480,7 +484,7 @@ def run_stats(args: argparse.Namespace) -> int:
         book = read_book(args.manuscript)
     except (BookErrors, OSError) as failure:
         return failed(failure, "stats")
-    warn = (lambda _: None) if args.quiet else print_warning
+    warn = ignore if args.quiet else print_warning
     try:
         lines = stats.report(book, args.manuscript, args.out, args.since, warn)
     except (BookErrors, OSError) as failure:
