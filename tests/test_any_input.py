@@ -876,6 +876,23 @@ NASTY = [
     one_chapter("# Title\n\nText[^a b].\n\n[^a b]: A note.\n"),  # a label with a space
     one_chapter("# Title\n\nText[^x<y].\n\n[^x<y]: A note.\n"),
     one_chapter("# Title\n\nWrite to <a%b@example.com>.\n"),  # not a URL
+    one_chapter("# Title\n\nword word *0**0*&0;\n"),  # emphasis that swallowed text
+    one_chapter("# Title\n\n[^1]\n\n[^1]: word *0**0*&0;\n"),  # ... in a note
+    one_chapter("# Title\n\n***x*<a@<b>>**\n"),  # an address around a placeholder
+    one_chapter("# Title\n\na <!-- x -- y --> b\n\n<!-- a -- b -->\n"),  # `--` in comments
+    one_chapter("# Title {#top}\n\n[Up](#top).\n"),  # a link to the title's id
+    one_chapter('# Title\n\nText <A0<"x@y>> more\n'),  # an address in a tag XML can't name
+    one_chapter("# Title\n\nlong<wbr>word and more\n"),  # text after a <wbr>
+    Manuscript(
+        "Test Book",
+        "en",
+        (
+            Chapter("01-one.md", "# One\n\n[x](02-two.md#caf%C3%A9)\n", "titled"),
+            Chapter("02-two.md", "# Two\n\n## Café\n", "titled"),
+        ),
+    ),
+    one_chapter('---\ntitle: "  "\n---\nText.\n'),  # refused once, not twice
+    one_chapter("# Title\n\n<center>old</center>\n"),  # refused: obsolete HTML
     one_chapter("\ufeff\n\n", kind="empty"),  # refused, as the format says
     one_chapter("Text before any title.\n", kind="untitled"),
 ]

@@ -5,6 +5,7 @@ stylesheet) build."""
 
 from __future__ import annotations
 
+import shutil
 import struct
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import pypdf
 import pytest
 from PIL import Image, ImageFile
 
+from chapbook.epubcheck import epubcheck_messages
 from chapbook.errors import BookErrors
 from chapbook.manuscript import read_book
 
@@ -25,6 +27,7 @@ LENGTH = "a length such as '3mm', '0.125in' or a number of mm"
 SELF_CONTAINED = "an SVG image must hold all it shows"
 NO_CODE = "an SVG image of a book must not run code"
 REMOTE = "nothing is downloaded unless [build] allow-remote = true"
+OBSOLETE = "is obsolete HTML, which EPUB does not allow: use "
 
 CASES: dict[str, list[str]] = {
     "missing-book-toml": ["book.toml: not found: a book is a folder that holds its book.toml"],
@@ -83,6 +86,24 @@ CASES: dict[str, list[str]] = {
         "chapters/01-drawings.md:23: image '../images/foreign-object.svg' refers to "
         f"'file:///etc/passwd': {SELF_CONTAINED}",
     ],
+    "obsolete-html": [
+        f"chapters/01-pasted.md:3: <center> {OBSOLETE}a <div> or <p> with a class "
+        "(text-align: center in the stylesheet)",
+        f"chapters/01-pasted.md:5: <font> {OBSOLETE}a <span> with a class, styled in the "
+        "stylesheet",
+        f"chapters/01-pasted.md:5: <tt> {OBSOLETE}<code> or a `code span`",
+        f"chapters/01-pasted.md:5: <strike> {OBSOLETE}<s>, or <del> for a deletion",
+        f"chapters/01-pasted.md:7: <center> {OBSOLETE}a <div> or <p> with a class "
+        "(text-align: center in the stylesheet)",
+        f'chapters/01-pasted.md:9: valign="…" on <p> {OBSOLETE}vertical-align in the stylesheet',
+        f'chapters/01-pasted.md:9: align="…" on <p> {OBSOLETE}text-align or float in the '
+        "stylesheet",
+        f'chapters/01-pasted.md:9: name="…" on <a> {OBSOLETE}an id',
+        f'chapters/01-pasted.md:11: width="…" on <table> {OBSOLETE}width in the stylesheet',
+        f'chapters/01-pasted.md:11: bgcolor="…" on <td> {OBSOLETE}background-color in the '
+        "stylesheet",
+    ],
+    "blank-title": ["chapters/01-one.md:2: front matter 'title' is empty"],
     "bad-font": ["styles/fonts/fake.ttf: not a font file"],
     "css-import": [
         "styles/print.css:2: @import 'extra.css' is not allowed: put its rules in the stylesheet"
@@ -231,3 +252,62 @@ def test_names_the_system_refuses_are_files_not_found(tmp_path: Path) -> None:
         f"book/chapters/01-one.md:5: image '{long}.png' not found",
         "book/chapters/01-one.md:7: link to '%00.md', which is not a chapter of the book",
     ]
+
+
+ODD_BUT_VALID: dict[str, dict[str, str]] = {
+    "tangled-emphasis": {"01-one.md": "# One\n\nword word *0**0*&0; and *a**b*c.\n"},
+    "comment-with-dashes": {
+        "01-one.md": "# One <!-- a -- b -->\n\nBefore <!-- x -- y --> after.\n\n"
+        "<!-- the author's -- note -->\n\nThe end.\n"
+    },
+    "wbr": {"01-one.md": "# One\n\nSuper<wbr>cali<wbr>fragilistic and more.\n"},
+    "title-id": {
+        "01-one.md": "# One {#start}\n\nThe text. [Back to the start](#start).\n",
+        "02-two.md": "# Two {#two}\n\n## Two {#two}\n\n[See one](01-one.md#start).\n",
+    },
+    "encoded-anchor": {
+        "01-one.md": "# One\n\n[Café](02-two.md#caf%C3%A9), [naïve](#na%C3%AFve).\n\n## Naïve\n",
+        "02-two.md": "# Two\n\n## Café\n",
+    },
+}
+"""Raw HTML and Markdown that tripped the reader (found by the fuzz test), each as a book."""
+
+KEPT_TEXT = {
+    "tangled-emphasis": ["<p>word word *0**0*&amp;0; and *a**b*c.</p>"],
+    "comment-with-dashes": ['<h1 class="chapter-title">One</h1>', "<p>Before  after.</p>"],
+    "wbr": ["<p>Super<wbr/>cali<wbr/>fragilistic and more.</p>"],
+    "title-id": [
+        '<h1 class="chapter-title">One</h1>',
+        '<p id="start">The text. <a href="#start">Back to the start</a>.</p>',
+        '<div id="two"/>\n<h2 id="two-2">Two</h2>',
+        '<a href="chapter-01-one.xhtml#start">See one</a>',
+    ],
+    "encoded-anchor": [
+        '<a href="chapter-02-two.xhtml#caf%C3%A9">Café</a>',
+        '<a href="#na%C3%AFve">naïve</a>',
+        '<h2 id="café">Café</h2>',
+    ],
+}
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="EPUBCheck needs a Java runtime")
+@pytest.mark.parametrize("case", list(ODD_BUT_VALID), ids=list(ODD_BUT_VALID))
+def test_odd_markup_builds_an_epub_that_epubcheck_passes(case: str, tmp_path: Path) -> None:
+    book = tmp_path / "book"
+    (book / "chapters").mkdir(parents=True)
+    (book / "book.toml").write_text('[book]\ntitle = "Test"\nlanguage = "en"\n')
+    for name, text in ODD_BUT_VALID[case].items():
+        (book / "chapters" / name).write_text(text, encoding="utf-8")
+    result = run("-m", "book", "-o", "out", "epub", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    epub = tmp_path / "out" / "test.epub"
+    with zipfile.ZipFile(epub) as archive:
+        chapters = "".join(
+            archive.read(name).decode() for name in sorted(archive.namelist()) if "chapter-" in name
+        )
+    for expected in KEPT_TEXT[case]:
+        assert expected in chapters
+    for leftover in ("klzzwxh", "\x02", "\x03", "<!--", "{#"):
+        assert leftover not in chapters
+    assert epubcheck_messages(epub) == []

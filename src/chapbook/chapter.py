@@ -67,14 +67,18 @@ def read_chapter(
 
     rendered = render(body)
     check_alt_text(reader, entry.path, text, rendered)
-    for removal in rendered.removed:
-        reader.warn(entry.path, removal.message, line_of(text, removal.needle))
-    epigraph = (
-        prefix_ids(render(meta["epigraph"]).body, "epigraph-") if "epigraph" in meta else None
-    )
-    source = inline(render(meta["epigraph-source"]).body) if "epigraph-source" in meta else None
+    report(reader, entry.path, text, rendered)
+    epigraph = source = None
+    if "epigraph" in meta:
+        said = render(meta["epigraph"])
+        report(reader, entry.path, text, said, key_line(text, "epigraph"))
+        epigraph = prefix_ids(said.body, "epigraph-")
+    if "epigraph-source" in meta:
+        said = render(meta["epigraph-source"])
+        report(reader, entry.path, text, said, key_line(text, "epigraph-source"))
+        source = inline(said.body)
     title, title_html = chapter_title(meta, rendered)
-    if not title:
+    if not title and key_line(text, "title") is None:  # else its error is told already
         reader.error(entry.path, "no title: begin with a '# Title' heading or set 'title'", 1)
     if not body.strip():
         reader.error(entry.path, "chapter is empty", 1)
@@ -115,6 +119,20 @@ def key_line(text: str, key: str) -> int | None:
     pattern = rf"^{re.escape(key)}[ \t]*:"
     match = re.search(pattern, front[0], re.MULTILINE) if front is not None else None
     return None if match is None else text.count("\n", 0, match.start()) + 1
+
+
+def report(
+    reader: Reader, path: Path, text: str, rendered: Rendered, line: int | None = None
+) -> None:
+    """What rendering took out of the chapter's raw HTML (warnings) and what the book can't
+    carry (errors), each at its line in `text`, or at `line` (rendered from front matter)."""
+    for removal in rendered.removed:
+        reader.warn(path, removal.message, line or line_of(text, removal.needle))
+    for problem in rendered.problems:
+        found = problem.line
+        if found is None and problem.needle:
+            found = line_of(text.lower(), problem.needle.lower(), problem.occurrence)
+        reader.error(path, problem.message, line or found)
 
 
 def check_alt_text(reader: Reader, path: Path, text: str, rendered: Rendered) -> None:
@@ -164,8 +182,10 @@ def check_front_matter(
         if key not in FRONT_MATTER_KEYS:
             hint = suggestion(str(key), list(FRONT_MATTER_KEYS))
             reader.error(path, f"'{key}' is not a front matter key{hint}", line)
-        elif not isinstance(value, str) or not value.strip():
+        elif not isinstance(value, str):
             reader.error(path, f"front matter '{key}' must be text", line)
+        elif not value.strip():
+            reader.error(path, f"front matter '{key}' is empty", line)
         elif (bad := control_character(value)) is not None:
             reader.error(path, f"front matter '{key}' holds control character {bad}", line)
         else:
@@ -182,9 +202,8 @@ def resolve_link(
         return href
     line = line_of(text, f"({href}") or line_of(text, href)
     if not parts.path:
-        reader.links.append(
-            Link(file_names[entry.path], parts.fragment, shown(entry.path), line, href)
-        )
+        fragment = unquote(parts.fragment)
+        reader.links.append(Link(file_names[entry.path], fragment, shown(entry.path), line, href))
         return href
     target = real(entry.path.parent / unquote(parts.path))
     if target not in file_names:
@@ -192,7 +211,8 @@ def resolve_link(
             entry.path, f"link to '{parts.path}', which is not a chapter of the book", line
         )
         return href
-    reader.links.append(Link(file_names[target], parts.fragment, shown(entry.path), line, href))
+    fragment = unquote(parts.fragment)  # as the id it names: `caf%C3%A9` is `café`
+    reader.links.append(Link(file_names[target], fragment, shown(entry.path), line, href))
     return file_names[target] + (f"#{parts.fragment}" if parts.fragment else "")
 
 

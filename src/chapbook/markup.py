@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import html.entities
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -14,8 +15,15 @@ from lxml import etree
 from lxml import html as lxml_html
 from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 from markdown.extensions.toc import slugify_unicode
+from markdown.inlinepatterns import (
+    AutomailInlineProcessor,
+    Delimiter,
+    DelimiterProcessor,
+    HtmlInlineProcessor,
+)
 from markdown.treeprocessors import Treeprocessor
 
+from chapbook.sourcemap import normalized, stream
 from chapbook.typography import localize
 from chapbook.words import words
 
@@ -49,6 +57,18 @@ class Removal:
 
 
 @dataclass(frozen=True)
+class Problem:
+    """What the chapter holds that the book can't carry: an error at `line`, else at the
+    first line that holds `needle`."""
+
+    message: str
+    needle: str
+    line: int | None = None
+    occurrence: int = 1
+    """Which occurrence of `needle` it is."""
+
+
+@dataclass(frozen=True)
 class Rendered:
     """A chapter's Markdown, converted. `title` comes from a leading `# ` heading, if any."""
 
@@ -60,6 +80,8 @@ class Rendered:
     """The images (as written) that have no alt text and are not marked decorative."""
     removed: tuple[Removal, ...] = ()
     """What was taken out of the chapter's raw HTML."""
+    problems: tuple[Problem, ...] = ()
+    """What stops the chapter from being a part of the book (errors)."""
 
 
 SMARTY = {
@@ -79,7 +101,7 @@ XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
 def new_markdown() -> markdown.Markdown:
-    return markdown.Markdown(
+    md = markdown.Markdown(
         extensions=EXTENSIONS,
         output_format="xhtml",
         extension_configs={
@@ -88,6 +110,40 @@ def new_markdown() -> markdown.Markdown:
             "toc": {"slugify": slugify_unicode},
         },
     )
+    md.inlinePatterns.register(AutomailInlineProcessor(AUTOMAIL_RE, md), "automail", 110)
+    md.inlinePatterns.register(HtmlInlineProcessor(CHARACTER_REFERENCE_RE, md), "entity", 80)
+    emphasis = Emphasis("*", "strong,em", md)
+    emphasis.add("_", "strong,em", smart=True)
+    md.inlinePatterns.register(emphasis, "em_strong", 60)
+    return md
+
+
+CHARACTER_REFERENCE_RE = "(&(?:#[0-9]+|#[xX][0-9a-fA-F]+|(?:{}));)".format(
+    "|".join(sorted((n[:-1] for n in html.entities.html5 if n.endswith(";")), key=len)[::-1])
+)
+"""A character reference, kept as written: `&0;` or `&nope;` are text, their `&` escaped
+(Python-Markdown's ENTITY_RE takes any `&word;` for one)."""
+
+
+AUTOMAIL_RE = "<([^<> !\x02\x03]+@[^@<> \x02\x03]+)>"
+"""An address as `<a@b.c>`: not one holding a placeholder (`<a@<b>>` in emphasis, whose
+text is read again once its `<b>` is put aside), which the mailto would lose."""
+
+
+class Emphasis(DelimiterProcessor):
+    """Python-Markdown's emphasis, without its pairs that take in text: in 3.11 a closing
+    run paired past its own marks (`*a**b*c`) swallows the characters after it, or the
+    placeholder of what follows (`&amp;`, a code span). Such runs stay as written."""
+
+    data = ""
+
+    def get_match(self, data: str, start: int) -> re.Match[str] | None:
+        self.data = data  # the text the regions about to be added are of
+        return super().get_match(data, start)
+
+    def add_region(self, delim: Delimiter, a: int, b: int, c: int, d: int, size: int) -> None:
+        if not (self.data[a:b] + self.data[c:d]).strip(delim.token):
+            super().add_region(delim, a, b, c, d, size)
 
 
 def render_markdown(text: str, language: str, link: Rewrite, image: Rewrite) -> Rendered:
@@ -96,30 +152,83 @@ def render_markdown(text: str, language: str, link: Rewrite, image: Rewrite) -> 
     md = new_markdown()
     book_tree = BookTree(md, words(language).notes)
     md.treeprocessors.register(book_tree, "chapbook", -10)
-    body = parse_fragment(without_placeholders(md.convert(text)))
+    md.treeprocessors.register(TitleId(md, book_tree), "chapbook-title-id", 7.5)
+    converted = md.convert(text)
+    problems = lost_text(text, converted)
+    body = parse_fragment(without_placeholders(converted))
+    etree.strip_elements(body, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     removed = sanitize(body)
+    problems += obsolete(body)
     for nested in [a for a in body.iter(f"{XHTML}a") if is_in_link(a)]:
         unwrap(nested)  # a link inside a link (a note call in a link's text): only its text
     without_alt = rewrite_references(body, link, image)
     localize(body, language)
+    if book_tree.title_id:
+        keep_title_id(body, book_tree.title_id)
     ids = unique_ids(body)
     unlink_missing_backrefs(body, ids)
     title_html = title = None
     if book_tree.title_source is not None:
-        heading = parse_fragment(without_placeholders(postprocessed(md, book_tree.title_source)))
-        removed += sanitize(heading)
-        etree.strip_tags(heading, f"{XHTML}a")  # a title is not a link,
-        for element in heading.iter():  # and is set in several places: it holds no id
-            element.attrib.pop("id", "")
-        localize(heading, language)
-        title_html = fragment_xml(heading).strip()
-        title = " ".join("".join(map(str, heading.itertext())).split())
-    return Rendered(fragment_xml(body), title, title_html, ids, without_alt, removed)
+        heading = render_title(md, book_tree.title_source, text, language)
+        removed, problems = removed + heading.removed, problems + heading.problems
+        title, title_html = heading.title, heading.title_html
+    return Rendered(fragment_xml(body), title, title_html, ids, without_alt, removed, problems)
+
+
+def render_title(md: markdown.Markdown, source: str, text: str, language: str) -> Rendered:
+    """The title heading's inner HTML (`source`), finished as the chapter's text is: a
+    Rendered with only its title, title_html, removed and problems."""
+    converted = postprocessed(md, source)
+    heading = parse_fragment(without_placeholders(converted))
+    etree.strip_elements(heading, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    removed = sanitize(heading)
+    etree.strip_tags(heading, f"{XHTML}a")  # a title is not a link,
+    for element in heading.iter():  # and is set in several places: it holds no id
+        element.attrib.pop("id", "")
+    localize(heading, language)
+    title = " ".join("".join(map(str, heading.itertext())).split())
+    problems = lost_text(text, converted) + obsolete(heading)
+    return Rendered("", title, fragment_xml(heading).strip(), frozenset(), (), removed, problems)
+
+
+def keep_title_id(body: etree._Element, identifier: str) -> None:
+    """The title heading's own `{#id}` (the title is set without ids), for links to the
+    title to land at the chapter's start: on its first block, or if that has an id of its
+    own, on an empty `div` before it."""
+    first = next(body.iterchildren(etree.Element), None)
+    if first is not None and first.get("id") is None and not (body.text or "").strip():
+        first.set("id", identifier)
+        return
+    anchor = etree.Element(f"{XHTML}div", id=identifier)
+    anchor.tail, body.text = body.text or "\n", None
+    body.insert(0, anchor)
 
 
 LEFT_PLACEHOLDER = re.compile("\x02[^\x03]*\x03|&#0*2;(?:&#[0-9]+;|[^&<])*?&#0*3;")
 """What Python-Markdown failed to put back (it can, with tangled emphasis)."""
+LEAK = re.compile(r"[\x02\x03]|klzzwxh:\d|wzxhzdk:\d|&#0*2;(?:&#[0-9]+;)+&#0*3;")
+"""A sign of a placeholder that Python-Markdown did not put back: what it stood for is lost."""
 CHARACTER_REFERENCE = re.compile(r"&#(?:x([0-9a-f]+)|([0-9]+));", re.IGNORECASE)
+LEAD = 40
+"""Letters and digits of the text before a loss looked for to find its line."""
+
+
+def lost_text(text: str, converted: str) -> tuple[Problem, ...]:
+    """An error if the conversion of `text` lost a part of it (a placeholder left in),
+    at the line of the paragraph it happened in."""
+    leak = LEAK.search(converted)
+    if leak is None:
+        return ()
+    block_start = converted.rfind("\n", 0, leak.start()) + 1
+    before = normalized(re.sub(r"<[^>]*>", "", converted[block_start : leak.start()]))
+    source = stream(text)
+    found = source.text.find(before[-LEAD:]) if before else -1
+    line = source.line_at(found + len(before[-LEAD:]) - 1) if found >= 0 else None
+    message = (
+        "Markdown lost text in this paragraph (tangled * or _ marks, or raw HTML): write "
+        "a * or _ that is not emphasis as \\* or \\_, a < that begins no tag as &lt;"
+    )
+    return (Problem(message, "", line),)
 
 
 def without_placeholders(converted: str) -> str:
@@ -211,6 +320,8 @@ class BookTree(Treeprocessor):
         self.notes_label = notes_label
         self.title_source: str | None = None
         """The title heading's inner HTML, with the placeholders of the conversion in it."""
+        self.title_id = ""
+        """The title heading's own `{#id}`, if it has one."""
 
     def run(self, root: ET.Element) -> None:
         for element in root.iter():  # attr_list's `{lang}` leaves an attribute set to None
@@ -238,6 +349,19 @@ class BookTree(Treeprocessor):
             element.set("role", "doc-noteref")
         elif element.tag == "hr":
             element.set("class", "scene-break")
+
+
+class TitleId(Treeprocessor):
+    """Notes the leading `# ` heading's `{#id}` (set by attr_list) before toc gives every
+    heading one of its own."""
+
+    def __init__(self, md: markdown.Markdown, book_tree: BookTree) -> None:
+        super().__init__(md)
+        self.book_tree = book_tree
+
+    def run(self, root: ET.Element) -> None:
+        if len(root) and root[0].tag == "h1":
+            self.book_tree.title_id = root[0].get("id") or ""
 
 
 DROPPED = {
@@ -268,6 +392,77 @@ def sanitize(body: etree._Element) -> tuple[Removal, ...]:
             removed.extend(clean_attributes(element, name))
             removed.extend(sanitize(element))
     return tuple(removed)
+
+
+OBSOLETE = {
+    "acronym": "<abbr>",
+    "basefont": "the stylesheet",
+    "big": "a <span> with a class (font-size: larger in the stylesheet)",
+    "blink": "<em> or <strong>",
+    "center": "a <div> or <p> with a class (text-align: center in the stylesheet)",
+    "dir": "<ul>",
+    "font": "a <span> with a class, styled in the stylesheet",
+    "listing": "<pre> or a fenced code block",
+    "marquee": "<em> or <strong>",
+    "nobr": "a <span> with a class (white-space: nowrap in the stylesheet)",
+    "plaintext": "<pre> or a fenced code block",
+    "spacer": "a margin in the stylesheet",
+    "strike": "<s>, or <del> for a deletion",
+    "tt": "<code> or a `code span`",
+    "xmp": "<pre> or a fenced code block",
+}
+"""Raw HTML elements that HTML no longer has (EPUB refuses them), each with what to write."""
+
+
+OBSOLETE_ATTRIBUTES = {
+    "align": "text-align or float in the stylesheet",
+    "valign": "vertical-align in the stylesheet",
+    "bgcolor": "background-color in the stylesheet",
+    "background": "background-image in the stylesheet",
+    "cellpadding": "padding in the stylesheet",
+    "cellspacing": "border-spacing in the stylesheet",
+    "clear": "clear in the stylesheet",
+    "hspace": "margin in the stylesheet",
+    "vspace": "margin in the stylesheet",
+    "nowrap": "white-space: nowrap in the stylesheet",
+    "frame": "borders in the stylesheet",
+    "rules": "borders in the stylesheet",
+}
+"""Attributes that HTML no longer has on any element, each with what to write."""
+TABLE_PARTS = {"table", "thead", "tbody", "tfoot", "tr", "td", "th", "col", "colgroup", "hr"}
+"""Where `width` and `height` are obsolete (an image keeps them)."""
+
+
+def obsolete(container: etree._Element) -> tuple[Problem, ...]:
+    """An error for each element and attribute of `container` that HTML no longer has,
+    found by the how-manieth of its kind (in the whole chapter) it is."""
+    problems: list[Problem] = []
+    counts: dict[str, int] = {}
+    for element in container.iterdescendants(etree.Element):
+        name = etree.QName(element).localname.lower()
+        found = [(f"<{name}>", f"<{name}", OBSOLETE.get(name))]
+        for attribute in map(str, element.attrib):
+            instead = obsolete_attribute(name, attribute, element.get(attribute) or "")
+            found.append((f'{attribute}="…" on <{name}>', f" {attribute}=", instead))
+        for what, needle, instead in found:
+            counts[needle] = counts.get(needle, 0) + 1
+            if instead is not None:
+                message = f"{what} is obsolete HTML, which EPUB does not allow: use {instead}"
+                problems.append(Problem(message, needle, occurrence=counts[needle]))
+    return tuple(problems)
+
+
+def obsolete_attribute(element: str, attribute: str, value: str) -> str | None:
+    """What to use instead of `attribute` (with `value`) on `element`, if HTML no longer
+    allows it there."""
+    if attribute == "name" and element == "a":
+        return "an id"
+    if attribute == "border" and element == "table":
+        return None if value in ("", "1") else 'the stylesheet (or border="1")'
+    sized = attribute in ("width", "height") and element in TABLE_PARTS
+    if sized or (attribute == "border" and element == "img"):
+        return f"{attribute} in the stylesheet"
+    return OBSOLETE_ATTRIBUTES.get(attribute)
 
 
 def clean_attributes(element: etree._Element, name: str) -> list[Removal]:
@@ -437,10 +632,34 @@ def parse_fragment(fragment: str) -> etree._Element:
         container = lxml_html.fragment_fromstring(fragment, create_parent="div")
     except etree.ParserError:  # nothing but a doctype or a comment
         return etree.fromstring(f"{XHTML_WRAPPER}</div>")
+    # a comment may hold what XML's may not (`--`), and a comment is the author's note
+    etree.strip_elements(container, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    empty_void_elements(container)
     make_xml_names(container)
     parts = [html.escape(container.text or "", quote=False)]
     parts += [etree.tostring(child, method="xml", encoding="unicode") for child in container]
     return etree.fromstring(f"{XHTML_WRAPPER}{''.join(parts)}</div>")
+
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta"}
+VOID |= {"param", "source", "track", "wbr"}
+"""HTML's elements that hold nothing (lxml's HTML parser puts what follows some in them)."""
+
+
+def empty_void_elements(container: etree._Element) -> None:
+    """What the HTML parser put inside an element that holds nothing (`<wbr>`), moved
+    after it."""
+    for element in list(container.iter(*sorted(VOID))):
+        parent = element.getparent()
+        if parent is None or not (len(element) or element.text):
+            continue
+        children, tail = list(element), element.tail or ""
+        element.tail, element.text = element.text, None
+        index = parent.index(element)
+        for offset, child in enumerate(children, 1):
+            parent.insert(index + offset, child)
+        last = children[-1] if children else element
+        last.tail = (last.tail or "") + tail
 
 
 XML_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
@@ -449,10 +668,12 @@ KEPT_PREFIXED = {"epub:type", "xml:lang"}
 
 def make_xml_names(container: etree._Element) -> None:
     """What HTML accepts and XML does not: an element with a name XML can't hold becomes a
-    `span`; such attributes (and prefixed ones but `epub:type`, `xml:lang`) are dropped."""
+    `span` without attributes (`<x<a href=...>` is no link); such attributes (and prefixed
+    ones but `epub:type`, `xml:lang`) are dropped."""
     for element in container.iter(etree.Element):
         if not XML_NAME.match(str(element.tag)):
             element.tag = "span"
+            element.attrib.clear()
         for name in map(str, list(element.attrib)):
             if name not in KEPT_PREFIXED and not XML_NAME.match(name):
                 del element.attrib[name]
