@@ -173,3 +173,31 @@ def test_words_are_hyphenated_in_the_books_language(sample: Built) -> None:
     words = set(" ".join(p.read_text(encoding="utf-8") for p in manuscript.glob("*.md")).split())
     splits = [a + b for a, b in re.findall(r"(\w+)[-\u2010] (\w+)", printed)]
     assert any(any(word.startswith(split) for word in words) for split in splits), splits
+
+
+def test_links_in_an_epigraph_and_to_the_chapter_itself_land_in_it(tmp_path: Path) -> None:
+    from chapbook.manuscript import read_book
+    from chapbook.pipeline import build
+    from chapbook.writers.pdf import print_chapter
+
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "book.toml").write_text('[book]\ntitle = "Links"\nlanguage = "en"\n')
+    (tmp_path / "chapters" / "01-one.md").write_text(
+        '---\ntitle: One\nepigraph: "As [below](#b) says."\n---\n\nTop.\n\n'
+        "## B {#b}\n\nThe [chapter](#) itself.\n"
+    )
+    chapter = read_book(tmp_path).chapters[0]
+    printed = print_chapter(chapter, frozenset({chapter.id}))
+    assert f'href="#{chapter.id}--b"' in (printed.epigraph or "")
+    assert f'id="{chapter.id}--b"' in printed.body
+    assert f'href="#{chapter.id}"' in printed.body
+    pdf = next(o.path for o in build(tmp_path, tmp_path / "dist", ["pdf"]))
+    reader = pypdf.PdfReader(pdf)
+    links = [
+        annotation.get_object()
+        for page in reader.pages
+        for annotation in page.get("/Annots", [])
+        if annotation.get_object().get("/Subtype") == "/Link"
+    ]
+    internal = [link for link in links if "/Dest" in link or "/D" in link.get("/A", {})]
+    assert len(internal) >= 2  # the epigraph's and the body's, both inside the document

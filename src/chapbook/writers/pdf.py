@@ -360,16 +360,39 @@ def print_chapter(chapter: Chapter, here: frozenset[str], proof: bool = False) -
         chapter = dataclasses.replace(chapter, epigraph=marked_epigraph(chapter))
     inline_notes(root)
     mark_initial(root)
+    relink(root, chapter, here)
+    epigraph, source = (
+        html and relinked(html, chapter, here)
+        for html in (chapter.epigraph, chapter.epigraph_source)
+    )
+    return dataclasses.replace(
+        chapter, body=serialized(root), epigraph=epigraph, epigraph_source=source
+    )
+
+
+def relink(root: etree._Element, chapter: Chapter, here: frozenset[str]) -> None:
+    """Ids prefixed with the chapter's, links made links within the document (see
+    `internal_href`)."""
     for element in root.iter(etree.Element):
         if element.get("id"):
             element.set("id", f"{chapter.id}--{element.get('id')}")
         href = element.get("href")
         if element.tag == "a" and href is not None:
             element.set("href", internal_href(chapter, href, here))
-    body = (root.text or "") + "".join(
+
+
+def relinked(html: str, chapter: Chapter, here: frozenset[str]) -> str:
+    """`relink` on a fragment of the chapter's (its epigraph, the epigraph's source)."""
+    root = lxml_html.fragment_fromstring(html, create_parent="div")
+    relink(root, chapter, here)
+    return serialized(root)
+
+
+def serialized(root: etree._Element) -> str:
+    """The HTML inside `root`."""
+    return (root.text or "") + "".join(
         etree.tostring(child, method="html", encoding="unicode") for child in root
     )
-    return dataclasses.replace(chapter, body=body)
 
 
 INITIAL = re.compile(r"[\"'“‘„‚«‹(\[]*\w")
@@ -389,8 +412,8 @@ def mark_initial(root: etree._Element) -> None:
 
 
 def internal_href(chapter: Chapter, href: str, here: frozenset[str]) -> str:
-    if href.startswith("#"):
-        return f"#{chapter.id}--{href[1:]}"
+    if href.startswith("#"):  # a place in the chapter, or (a bare '#') the chapter
+        return f"#{chapter.id}--{href[1:]}" if href[1:] else f"#{chapter.id}"
     name, _, fragment = href.partition("#")
     if "/" in name or ":" in name or not name.endswith(".xhtml"):
         return href
