@@ -101,10 +101,12 @@ FINDINGS = {
 def check(
     capsys: pytest.CaptureFixture[str], *args: str, cwd: Path = LINT
 ) -> tuple[int, list[str], list[str]]:
-    """`chapbook check ARGS` run from `cwd`: its status, its stdout and stderr lines."""
+    """`chapbook check ARGS` run from `cwd`: its status, its stdout and stderr lines (with
+    no cache unless ARGS name one: none is left among the test books)."""
+    cached = "--cache" in args or "--codes" in args
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(cwd)
-        status = main(["check", *args])
+        status = main(["check", *args, *(() if cached else ("--no-cache",))])
     out, err = capsys.readouterr()
     return status, out.splitlines(), err.splitlines()
 
@@ -259,3 +261,17 @@ def test_a_new_book_from_init_has_nothing_to_report(
     assert main(["init", str(tmp_path / "book"), "-q"]) == 0
     status, out, err = check(capsys, "-m", "book/manuscript", cwd=tmp_path)
     assert (status, out, err) == (0, [], ["check: 0 errors, 0 warnings"])
+
+
+def test_a_cached_check_reads_as_a_build_does_and_finds_the_same(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    cache = str(tmp_path / "cache")
+    cold = check(capsys, "-m", "no-alt-text", "--cache", cache)
+    assert list((tmp_path / "cache").rglob("*")), "the chapters read were kept"
+    assert check(capsys, "-m", "no-alt-text", "--cache", cache) == cold
+    assert check(capsys, "-m", "no-alt-text") == cold
+    assert cold[1] == [
+        "no-alt-text/chapters/01-one.md:5:5: W201 image 'map.png' has no alt text: describe it "
+        "in ![...] or mark it {.decorative}"
+    ]

@@ -507,6 +507,7 @@ def check_parser() -> argparse.ArgumentParser:
         "--codes", action="store_true", help="list every code, its severity and what it finds"
     )
     quiet_option(command, "print only the findings, no summary")
+    speed_options(command)
     return command
 
 
@@ -517,7 +518,7 @@ def run_check(args: argparse.Namespace) -> int:
         print("\n".join(report.code_lines()))
         return 0
     try:
-        findings = book.check_book(args.manuscript)
+        findings = book.check_book(args.manuscript, cache_folder(args), args.jobs)
     except OSError as failure:
         return refused(failure)
     if args.json:

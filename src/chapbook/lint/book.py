@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from chapbook.cache import Cache
 from chapbook.chapter import Entry
 from chapbook.config import (
     BCP47,
@@ -85,13 +86,15 @@ QUOTED = re.compile(r"'([^']+)'")
 IGNORE_COMMENT = re.compile(r"<!--\s*chapbook:\s*ignore\s+([A-Z0-9, ]+?)\s*-->")
 
 
-def check_book(manuscript: Path) -> list[Finding]:
+def check_book(manuscript: Path, cache: Path | None = None, jobs: int = 1) -> list[Finding]:
     """Every finding of the lint in the book at `manuscript`, in the book's order, but
-    those that `[check] ignore` or an ignore comment silences."""
+    those that `[check] ignore` or an ignore comment silences. Chapters are read as a
+    build reads them: in up to `jobs` processes, from the build's `cache` folder when it
+    holds them (with the messages they gave)."""
     root = real(manuscript)
     if not root.is_dir():
         return [Finding(shown(manuscript), 1, 1, "E100", "manuscript folder not found")]
-    book = gather(root)
+    book = gather(root, Cache(cache), jobs)
     found = {*reader_findings(book), *chapter_findings(book)}
     for check in BOOK_CHECKS.values():
         found.update(check(book))
@@ -99,13 +102,13 @@ def check_book(manuscript: Path) -> list[Finding]:
     return sorted(kept, key=in_book_order(book))
 
 
-def gather(root: Path) -> Gathered:
-    """Read the book as a build does (without cache), gathering every error."""
+def gather(root: Path, cache: Cache, jobs: int) -> Gathered:
+    """Read the book as a build does, gathering every error."""
     toml = shown(root / "book.toml")
     config, problems = lenient_config(root / "book.toml", toml)
     reader = Reader(root, config, errors=list(problems))
     entries = list_entries(reader)
-    chapters = read_chapters(reader, entries, assign_file_names(entries), None, 1)
+    chapters = read_chapters(reader, entries, assign_file_names(entries), cache, jobs)
     check_anchors(reader)
     read_cover(reader)
     read_styles(reader)
