@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import tempfile
 from pathlib import Path
 
 import pypdf
@@ -94,6 +96,12 @@ def full(tmp_path_factory: pytest.TempPathFactory) -> Built:
 @pytest.fixture(scope="session")
 def long(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return Built(build(BOOKS / "long", tmp_path_factory.mktemp("long"), ["pdf"]))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Builds run by the tests keep their cache in a folder of their own, not among the
+    test books (a test that means a cache names its folder)."""
+    os.environ.setdefault("CHAPBOOK_CACHE", tempfile.mkdtemp(prefix="chapbook-test-cache-"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -334,3 +334,25 @@ def test_quiet_prints_only_errors(tmp_path: Path) -> None:
     broken = run("epub", "-q", "-m", str(ERRORS / "missing-image"), "-o", str(tmp_path / "no"))
     assert broken.returncode == 1
     assert "not found" in broken.stderr
+
+
+def test_the_cache_goes_beside_the_manuscript_or_where_chapbook_cache_says(
+    tmp_path: Path,
+) -> None:
+    shutil.copytree(ROOT / "manuscript", tmp_path / "book" / "manuscript")
+    arguments = [sys.executable, str(ROOT / "build.py"), "epub", "-q"]
+    environment = {k: v for k, v in os.environ.items() if k != "CHAPBOOK_CACHE"}
+    elsewhere = tmp_path / "elsewhere"
+    cases = [
+        (tmp_path / "book" / ".chapbook-cache", {}),
+        (elsewhere, {"CHAPBOOK_CACHE": str(elsewhere)}),
+    ]
+    for where, extra in cases:
+        result = subprocess.run(
+            arguments, cwd=tmp_path / "book", env={**environment, **extra}, check=False
+        )
+        assert result.returncode == 0
+        assert list(where.rglob("*")), f"nothing cached in {where}"
+    assert sorted(p.name for p in (tmp_path / "book").iterdir()) == [
+        ".chapbook-cache", "dist", "manuscript"
+    ]  # fmt: skip

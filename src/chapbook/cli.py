@@ -76,8 +76,8 @@ def speed_options(command: argparse.ArgumentParser) -> None:
         "--cache",
         type=Path,
         metavar="DIR",
-        help=f"where converted and laid out chapters are kept (default: {FOLDER} beside "
-        "the manuscript folder; safe to delete)",
+        help=f"where converted and laid out chapters are kept (default: $CHAPBOOK_CACHE, else "
+        f"{FOLDER} beside the manuscript folder; safe to delete)",
     )
     group.add_argument("--no-cache", action="store_true", help="convert and lay out everything")
 
@@ -321,7 +321,11 @@ def build_as_asked(
 
 
 def cache_folder(args: argparse.Namespace) -> Path | None:
-    return None if args.no_cache else (args.cache or args.manuscript.parent / FOLDER)
+    """--cache, else $CHAPBOOK_CACHE, else .chapbook-cache beside the manuscript folder."""
+    if args.no_cache:
+        return None
+    default = os.environ.get("CHAPBOOK_CACHE") or args.manuscript.parent / FOLDER
+    return args.cache or Path(default)
 
 
 def serve_options(command: argparse.ArgumentParser) -> None:
