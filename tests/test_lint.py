@@ -275,3 +275,20 @@ def test_a_cached_check_reads_as_a_build_does_and_finds_the_same(
         "no-alt-text/chapters/01-one.md:5:5: W201 image 'map.png' has no alt text: describe it "
         "in ![...] or mark it {.decorative}"
     ]
+
+
+def test_a_quotation_of_several_paragraphs_is_not_unbalanced() -> None:
+    from chapbook.lint.prose import unbalanced_quotes
+    from chapbook.lint.source import Source
+
+    text = (
+        "“It was a long winter,” she said. “The first storm came in October.\n\n"
+        "“The second in March.”\n\n"
+        "He said “no.\n\n"
+        'And left. "A straight one.\n\n'
+        '"Goes on."\n'
+    )
+    hits = list(unbalanced_quotes(Source("x.md", text), "en"))
+    assert [(text[hit.offset :][:4], hit.message) for hit in hits] == [
+        ("“no.", "'“' is not closed in its paragraph")
+    ]

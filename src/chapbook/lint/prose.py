@@ -21,6 +21,7 @@ STRAIGHT = '"'
 PAIRS = {"“": "”", "„": "“", "«": "»", "»": "«", "(": ")", "[": "]"}
 """Each opening mark and the mark that closes it (German „…“ and »…«, French «…»)."""
 QUOTES = "“”„«»"
+LEFT_OPEN = "is not closed in its paragraph"
 BRACKETS = "()[]"
 
 
@@ -56,10 +57,19 @@ def repeated_spaces(source: Source, language: str) -> Iterator[Hit]:
 
 
 def unbalanced_quotes(source: Source, language: str) -> Iterator[Hit]:
-    for block, text in prose_blocks(source):
-        yield from unpaired(block, text, QUOTES)
+    """Quotation marks that do not pair up in a paragraph; but a quotation left open where
+    the next paragraph opens with the same mark goes on there (a speech of several
+    paragraphs opens each and closes only the last)."""
+    blocks = list(prose_blocks(source))
+    for number, (block, text) in enumerate(blocks):
+        following = blocks[number + 1][1].lstrip()[:1] if number + 1 < len(blocks) else ""
+        for hit in unpaired(block, text, QUOTES):
+            if not (
+                hit.message.endswith(LEFT_OPEN) and text[hit.offset - block.start] == following
+            ):
+                yield hit
         straight = [index for index, char in enumerate(text) if char == STRAIGHT]
-        if len(straight) % 2:
+        if len(straight) % 2 and following != STRAIGHT:
             message = f"straight quotation marks '\"' do not pair up ({len(straight)} here)"
             yield Hit(block.start + straight[-1], message)
 
@@ -82,4 +92,4 @@ def unpaired(block: Block, text: str, marks: str) -> Iterator[Hit]:
         else:
             yield Hit(block.start + index, f"'{char}' closes nothing in its paragraph")
     for index in opened:
-        yield Hit(block.start + index, f"'{text[index]}' is not closed in its paragraph")
+        yield Hit(block.start + index, f"'{text[index]}' {LEFT_OPEN}")
