@@ -292,3 +292,14 @@ def test_a_quotation_of_several_paragraphs_is_not_unbalanced() -> None:
     assert [(text[hit.offset :][:4], hit.message) for hit in hits] == [
         ("“no.", "'“' is not closed in its paragraph")
     ]
+
+
+def test_an_enumeration_in_running_text_is_no_unbalanced_bracket() -> None:
+    from chapbook.lint.prose import unbalanced_brackets
+    from chapbook.lint.source import Source
+
+    text = "Choose a) the sea, b) the marsh or iv) the heath; 2) then go.\n\nShe left) early.\n"
+    hits = list(unbalanced_brackets(Source("x.md", text), "en"))
+    assert [(text[hit.offset - 4 : hit.offset + 1], hit.message) for hit in hits] == [
+        ("left)", "')' closes nothing in its paragraph")
+    ]

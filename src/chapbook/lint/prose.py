@@ -23,6 +23,8 @@ PAIRS = {"“": "”", "„": "“", "«": "»", "»": "«", "(": ")", "[": "]"}
 QUOTES = "“”„«»"
 LEFT_OPEN = "is not closed in its paragraph"
 BRACKETS = "()[]"
+ENUMERATOR = re.compile(r"(?:^|(?<=\s))(?:[a-z]|[0-9]{1,2}|[ivx]{1,4})\)$", re.IGNORECASE)
+"""An enumeration's label in running text: 'a)', '2)', 'iv)'."""
 
 
 def prose_blocks(source: Source) -> Iterator[tuple[Block, str]]:
@@ -75,8 +77,12 @@ def unbalanced_quotes(source: Source, language: str) -> Iterator[Hit]:
 
 
 def unbalanced_brackets(source: Source, language: str) -> Iterator[Hit]:
+    """Brackets that do not pair up in a paragraph; not the ')' of an enumeration's
+    'a)', '2)' or 'iv)'."""
     for block, text in prose_blocks(source):
-        yield from unpaired(block, text, BRACKETS)
+        for hit in unpaired(block, text, BRACKETS):
+            if not ENUMERATOR.search(text, 0, hit.offset - block.start + 1):
+                yield hit
 
 
 def unpaired(block: Block, text: str, marks: str) -> Iterator[Hit]:
