@@ -10,6 +10,7 @@ not count. A note's text is looked for from its `[^label]:` line on.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 import unicodedata
@@ -38,6 +39,8 @@ SYNTAX = [
     re.compile(r"\{:?\s*[#.][^}]*\}"),  # an attribute list
     re.compile(r"<[^<>]*>"),  # a tag
 ]
+NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
+"""What is not a letter or a digit (a word character is one of those or the underscore)."""
 NOTE_LABEL = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
 
 
@@ -47,36 +50,36 @@ def normalized(text: str) -> str:
     text = html.unescape(text)
     for pattern in SYNTAX:
         text = pattern.sub("", text)
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(char for char in folded if char.isalnum())
+    return NOT_ALPHANUMERIC.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 @dataclass(frozen=True)
 class Stream:
-    """A Markdown file's text as compared: `text`, and the 1-based line of each character;
-    `starts[n]` is where line n begins in it, `raw[n - 1]` is line n as written."""
+    """A Markdown file's text as compared: `text`; `starts[n]` is where line n begins in
+    it, `raw[n - 1]` is line n as written."""
 
     text: str
-    lines: tuple[int, ...]
     starts: tuple[int, ...]
     raw: tuple[str, ...]
 
     def line_at(self, index: int) -> int:
-        return self.lines[min(index, len(self.lines) - 1)] if self.lines else 1
+        """The 1-based line of the character at `index` (past the end: the last's)."""
+        if not self.text:
+            return 1
+        return bisect.bisect_right(self.starts, min(index, len(self.text) - 1)) - 1
 
 
 def stream(markdown: str) -> Stream:
     raw = markdown.split("\n")
     text: list[str] = []
-    lines: list[int] = []
     starts = [0]
-    for number, line in enumerate(raw, 1):
-        starts.append(len(text))
-        chars = normalized(line)
-        text.extend(chars)
-        lines.extend([number] * len(chars))
-    starts.append(len(text))
-    return Stream("".join(text), tuple(lines), tuple(starts), tuple(raw))
+    length = 0
+    for line in raw:
+        starts.append(length)
+        text.append(normalized(line))
+        length += len(text[-1])
+    starts.append(length)
+    return Stream("".join(text), tuple(starts), tuple(raw))
 
 
 def block_lines(markdown: str, body: str) -> tuple[tuple[int, int], ...]:
@@ -171,12 +174,15 @@ def image_line(source: Stream, element: etree._Element, cursor: int) -> tuple[in
 
 def common_length(text: str, at: int, lead: str) -> int:
     """How many characters of `lead` `text` holds from `at` on, before they differ."""
-    count = 0
-    for mine, theirs in zip(lead, text[at : at + len(lead)], strict=False):
-        if mine != theirs:
-            break
-        count += 1
-    return max(count, 1)
+    theirs = text[at : at + len(lead)]
+    low, high = 0, len(theirs) + 1  # lead and theirs begin alike for `low`, not `high`
+    while high - low > 1:  # halving: slices compare at C speed
+        middle = (low + high) // 2
+        if lead[:middle] == theirs[:middle]:
+            low = middle
+        else:
+            high = middle
+    return max(low, 1)
 
 
 def holder(element: etree._Element) -> etree._Element:
