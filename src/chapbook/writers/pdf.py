@@ -35,8 +35,8 @@ from chapbook.writers.pagemap import (
 )
 from chapbook.writers.proof import (
     PROOF_LINE,
+    mark_epigraph,
     mark_lines,
-    marked_epigraph,
     proof_css,
     proof_settings,
     title_place,
@@ -357,13 +357,15 @@ def print_chapter(chapter: Chapter, here: frozenset[str], proof: bool = False) -
     mark_elements(root, chapter.id)
     if proof:
         mark_lines(root, chapter)
-        chapter = dataclasses.replace(chapter, epigraph=marked_epigraph(chapter))
     inline_notes(root)
     mark_initial(root)
     relink(root, chapter, here)
     epigraph, source = (
-        html and relinked(html, chapter, here)
-        for html in (chapter.epigraph, chapter.epigraph_source)
+        html and relinked(html, chapter, here, mark)
+        for html, mark in (
+            (chapter.epigraph, mark_epigraph if proof else None),
+            (chapter.epigraph_source, None),
+        )
     )
     return dataclasses.replace(
         chapter, body=serialized(root), epigraph=epigraph, epigraph_source=source
@@ -381,9 +383,17 @@ def relink(root: etree._Element, chapter: Chapter, here: frozenset[str]) -> None
             element.set("href", internal_href(chapter, href, here))
 
 
-def relinked(html: str, chapter: Chapter, here: frozenset[str]) -> str:
-    """`relink` on a fragment of the chapter's (its epigraph, the epigraph's source)."""
+def relinked(
+    html: str,
+    chapter: Chapter,
+    here: frozenset[str],
+    mark: Callable[[etree._Element, Chapter], None] | None = None,
+) -> str:
+    """`relink` on a fragment of the chapter's (its epigraph, the epigraph's source),
+    `mark`ed first (in a proof, with its place)."""
     root = lxml_html.fragment_fromstring(html, create_parent="div")
+    if mark is not None:
+        mark(root, chapter)
     relink(root, chapter, here)
     return serialized(root)
 

@@ -18,7 +18,6 @@ from pathlib import PurePath
 from typing import Any
 
 from lxml import etree
-from lxml import html as lxml_html
 from weasyprint import Document
 from weasyprint.formatting_structure.boxes import LineBox
 from weasyprint.layout.absolute import AbsolutePlaceholder
@@ -80,19 +79,12 @@ def title_place(chapter: Chapter) -> str | None:
     return None if line is None else place(chapter, line)
 
 
-def marked_epigraph(chapter: Chapter) -> str | None:
-    """The chapter's epigraph (XHTML), its first block marked with its place."""
+def mark_epigraph(root: etree._Element, chapter: Chapter) -> None:
+    """Give the first block of the chapter's epigraph (parsed inside `root`) its place."""
     line = dict(chapter.lines).get(EPIGRAPH_LINE)
-    if chapter.epigraph is None or line is None:
-        return chapter.epigraph
-    root = lxml_html.fragment_fromstring(chapter.epigraph, create_parent="div")
     first = next(root.iterchildren(etree.Element), None)
-    if first is None:
-        return chapter.epigraph
-    first.set(PROOF_LINE, place(chapter, line))
-    return (root.text or "") + "".join(
-        etree.tostring(child, method="html", encoding="unicode") for child in root
-    )
+    if line is not None and first is not None:
+        first.set(PROOF_LINE, place(chapter, line))
 
 
 def to_outer_margins(document: Document) -> None:
