@@ -304,6 +304,17 @@ def test_a_proof_is_dated_today_without_source_date_epoch(
     assert f"DRAFT {date.today().isoformat()}" in pdf_texts(output.path)[0]
 
 
+@pytest.mark.parametrize(("book", "mark"), [("fr", "ÉPREUVE"), ("de", "KORREKTURABZUG")])
+def test_a_proof_says_draft_in_the_books_language(
+    book: str, mark: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    [output] = build(BOOKS / book, tmp_path, ["pdf"], proof=True)
+    texts = pdf_texts(output.path)
+    assert all(f"{mark} {DAY}" in text for text in texts)
+    assert not any("DRAFT" in text for text in texts)
+
+
 def test_a_proof_leaves_the_print_pdf_and_the_epub_as_they_are(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     plain = build(BOOKS / "full", tmp_path / "plain", ["pdf", "epub"])

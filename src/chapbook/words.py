@@ -24,6 +24,8 @@ class Words:
     """With `{title}` for the book's title."""
     subtitle_separator: str
     """Between a title and its subtitle on one line."""
+    draft: str
+    """What a proof's pages say they are, before the date."""
 
 
 ENGLISH = Words(
@@ -40,6 +42,7 @@ ENGLISH = Words(
     print_pages="Pages of the print edition",
     colophon="{title} is set in EB Garamond and was made with Chapbook.",
     subtitle_separator=": ",
+    draft="DRAFT",
 )
 WORDS = {
     "en": ENGLISH,
@@ -57,6 +60,7 @@ WORDS = {
         print_pages="Pages de l’édition imprimée",
         colophon="{title} est composé en EB Garamond et a été fabriqué avec Chapbook.",
         subtitle_separator="\u00a0: ",
+        draft="ÉPREUVE",
     ),
     "de": Words(
         chapter="Kapitel",
@@ -72,6 +76,7 @@ WORDS = {
         print_pages="Seiten der Druckausgabe",
         colophon="{title} ist aus der EB Garamond gesetzt und mit Chapbook hergestellt.",
         subtitle_separator=": ",
+        draft="KORREKTURABZUG",
     ),
 }
 

@@ -173,7 +173,9 @@ def stylesheets(book: Book) -> list[str]:
     proof, the proof's)."""
     styles = book.styles
     sheets = [page_css(book.print), "\n".join((styles.fonts, styles.base, styles.print))]
-    return sheets if book.print.proof is None else [*sheets, proof_css(book.print)]
+    if book.print.proof is None:
+        return sheets
+    return [*sheets, proof_css(book.print, words(book.metadata.language).draft)]
 
 
 def tagged(book: Book) -> bool:

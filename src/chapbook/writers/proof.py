@@ -54,10 +54,10 @@ def proof_settings(settings: PrintSettings, date: str) -> PrintSettings:
     )
 
 
-def proof_css(settings: PrintSettings) -> str:
-    """A proof's own stylesheet: the notes' type and the DRAFT mark with the date, for the
-    settings made by `proof_settings`."""
-    return render("print/proof.css.j2", date=settings.proof, gap=NOTE_GAP_MM)
+def proof_css(settings: PrintSettings, draft: str) -> str:
+    """A proof's own stylesheet: the notes' type and the `draft` mark (DRAFT in the book's
+    language) with the date, for the settings made by `proof_settings`."""
+    return render("print/proof.css.j2", draft=draft, date=settings.proof, gap=NOTE_GAP_MM)
 
 
 def place(chapter: Chapter, line: int) -> str:
