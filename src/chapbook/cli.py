@@ -203,28 +203,10 @@ def stats_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if arguments[:1] == ["init"]:
-        args = init_parser().parse_args(arguments[1:])
-        return run_init(args.folder, args.quiet)
-    if arguments[:1] == ["new"]:
-        args = new_parser().parse_args(arguments[1:])
-        return run_new(args.manuscript, args.title)
-    if arguments[:1] == ["stats"]:
-        return run_stats(stats_parser().parse_args(arguments[1:]))
-    if arguments[:1] == ["check"]:
-        return run_check(check_parser().parse_args(arguments[1:]))
-    if arguments[:1] == ["diff"]:
-        return run_diff(diff_parser().parse_args(arguments[1:]))
-    if arguments[:1] == ["preflight"]:
-        return run_preflight(preflight_parser().parse_args(arguments[1:]))
-    if arguments[:1] == ["check-epub"]:
-        args = check_epub_parser().parse_args(arguments[1:])
-        return run_check_epub(args.epub, args.quiet)
-    if arguments[:1] == ["watch"]:
-        command = parser("chapbook watch")
-        serve_options(command)
-        args = command.parse_args(arguments[1:])
-        return run_watch(args, chosen_targets(command, args.targets))
+    if arguments and arguments[0] in COMMANDS:
+        make_parser, run = COMMANDS[arguments[0]]
+        command = make_parser()
+        return run(command, command.parse_args(arguments[1:]))
     command = parser()
     args = command.parse_args(arguments)
     targets = chosen_targets(command, args.targets)
@@ -250,9 +232,6 @@ def chosen_targets(command: argparse.ArgumentParser, asked: Sequence[str]) -> li
         choices = ", ".join((*TARGETS, *COMMANDS))
         command.error(f"unknown target '{unknown[0]}' (choose from {choices})")
     return [target for target in TARGETS if target in asked] or list(TARGETS)
-
-
-COMMANDS = ("watch", "check", "diff", "preflight", "check-epub", "init", "new", "stats")
 
 
 def run_json(args: argparse.Namespace, targets: Sequence[str]) -> int:
@@ -351,13 +330,20 @@ def port(value: str) -> int:
     return int(value)
 
 
-def run_watch(args: argparse.Namespace, targets: Sequence[str]) -> int:
+def watch_parser() -> argparse.ArgumentParser:
+    command = parser("chapbook watch")
+    serve_options(command)
+    return command
+
+
+def run_watch(command: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     """Build, then rebuild what each saved change affects, until Ctrl-C; with --serve,
     serve the book as web pages meanwhile."""
     from chapbook.preview import Preview, address, serve
     from chapbook.watch import clock, watch, watched_folders
 
     preview = Preview()
+    targets = chosen_targets(command, args.targets)
     if args.serve and "epub" not in targets:
         targets = ["epub", *targets]
 
@@ -439,7 +425,7 @@ def run_check_epub(path: Path, quiet: bool) -> int:
     return 1 if messages else 0
 
 
-def run_preflight(args: argparse.Namespace) -> int:
+def run_preflight(_: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     try:
         path, report = preflight_file(args.manuscript, args.out, args.pdf)
     except (BookErrors, OSError) as failure:
@@ -454,34 +440,35 @@ def run_preflight(args: argparse.Namespace) -> int:
     return 1 if faults else 0
 
 
-def run_init(folder: Path, quiet: bool) -> int:
+def run_init(_: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from chapbook import scaffold  # each command imports only what it needs
 
+    folder = args.folder
     try:
         created = scaffold.init_book(folder)
     except (BookErrors, OSError) as failure:
         return refused(failure)
-    if not quiet:
+    if not args.quiet:
         for path in created:
             print(f"created {path}")
         print(f"build it: chapbook -m {folder / 'manuscript'} -o {folder / 'dist'}")
     return 0
 
 
-def run_new(manuscript: Path, title: str) -> int:
+def run_new(_: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from chapbook import scaffold
 
     try:
-        path, listed = scaffold.new_chapter(manuscript, title)
+        path, listed = scaffold.new_chapter(args.manuscript, args.title)
     except (BookErrors, OSError) as failure:
         return refused(failure)
     print(path)
     if listed:
-        print(f"{manuscript / 'book.toml'}: added to [contents] chapters")
+        print(f"{args.manuscript / 'book.toml'}: added to [contents] chapters")
     return 0
 
 
-def run_stats(args: argparse.Namespace) -> int:
+def run_stats(_: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from chapbook import stats  # pypdf: not for a build's start
 
     try:
@@ -515,7 +502,7 @@ def check_parser() -> argparse.ArgumentParser:
     return command
 
 
-def run_check(args: argparse.Namespace) -> int:
+def run_check(_: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from chapbook.lint import book, report  # the lint: for this command only
 
     if args.codes:
@@ -551,7 +538,7 @@ def diff_parser() -> argparse.ArgumentParser:
     return command
 
 
-def run_diff(args: argparse.Namespace) -> int:
+def run_diff(_: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from chapbook.redline import write_redline  # WeasyPrint: only when a redline is asked for
 
     try:
@@ -575,15 +562,31 @@ def refused(failure: BookErrors | OSError) -> int:
 
 
 def failed(failure: BookErrors | WriteError | OSError, what: str) -> int:
-    """Print the errors of a failed run; its exit status."""
+    """Print the errors of a failed run (as `refused`), then how many; its exit status."""
     if isinstance(failure, WriteError):
         print(failure, file=sys.stderr)
         return 1
-    if isinstance(failure, OSError):
-        print(f"{failure.filename or ''}: {failure.strerror or failure}", file=sys.stderr)
-        return 1
-    for error in failure.errors:
-        print(error, file=sys.stderr)
-    count = len(failure.errors)
-    print(f"{what} failed: {count} error{'s' if count != 1 else ''}", file=sys.stderr)
+    refused(failure)
+    if isinstance(failure, BookErrors):
+        count = len(failure.errors)
+        print(f"{what} failed: {count} error{'s' if count != 1 else ''}", file=sys.stderr)
     return 1
+
+
+def run_check_epub_file(_: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    return run_check_epub(args.epub, args.quiet)
+
+
+Run = Callable[[argparse.ArgumentParser, argparse.Namespace], int]
+COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Run]] = {
+    "watch": (watch_parser, run_watch),
+    "check": (check_parser, run_check),
+    "diff": (diff_parser, run_diff),
+    "preflight": (preflight_parser, run_preflight),
+    "check-epub": (check_epub_parser, run_check_epub_file),
+    "init": (init_parser, run_init),
+    "new": (new_parser, run_new),
+    "stats": (stats_parser, run_stats),
+}
+"""The commands besides a build: each one's parser and what runs it (given the parser,
+for its errors, and the arguments)."""
