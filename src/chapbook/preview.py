@@ -39,30 +39,27 @@ WAITING = f"""<!DOCTYPE html>
 
 @dataclass
 class Preview:
-    """What the server shows: the EPUB of the last good build, the number of the last
-    build, and that build's errors (none if it succeeded)."""
+    """What the server shows: the EPUB of the last good build and its pages in reading
+    order, the number of the last build, and that build's errors (none if it succeeded)."""
 
     epub: Path | None = None
+    pages: list[str] = field(default_factory=list)
     build: int = 0
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def rebuilt(self, epub: Path | None, errors: Sequence[str]) -> None:
         """Hear of a build: the EPUB it made (None if it failed) and its errors."""
+        pages = reading_order(epub) if epub else None  # read once a build, not per request
         with self.lock:
             self.epub = epub or self.epub
+            self.pages = self.pages if pages is None else pages
             self.build += 1
             self.errors = list(errors)
 
     def state(self) -> dict[str, object]:
         with self.lock:
-            state: dict[str, object] = {"build": self.build, "errors": list(self.errors)}
-        return {**state, "pages": self.pages()}
-
-    def pages(self) -> list[str]:
-        with self.lock:
-            epub = self.epub
-        return reading_order(epub) if epub else []
+            return {"build": self.build, "errors": list(self.errors), "pages": self.pages}
 
     def member(self, name: str) -> bytes | None:
         """The file `name` of the EPUB, if it holds one."""
@@ -124,7 +121,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self.page(path.lstrip("/"))
 
     def front(self) -> None:
-        pages = self.shown.pages()
+        with self.shown.lock:
+            pages = self.shown.pages
         if not pages:
             self.send(WAITING.encode(), "text/html; charset=utf-8")
             return
