@@ -15,7 +15,7 @@ from pypdf.errors import PyPdfError
 from pypdf.generic import Destination
 
 from chapbook.errors import BookError
-from chapbook.markup import parse_fragment
+from chapbook.markup import XHTML, parse_fragment
 from chapbook.model import Book, Chapter
 from chapbook.pdfread import LazyReader
 from chapbook.pipeline import output_path
@@ -66,14 +66,10 @@ def chapter_counts(chapter: Chapter) -> Counts:
     return Counts(
         words=len(WORD.findall(text)),
         characters=sum(not char.isspace() for char in text),
-        paragraphs=sum(1 for p in body.iter(xhtml("p")) if is_paragraph(p)),
+        paragraphs=sum(1 for p in body.iter(f"{XHTML}p") if is_paragraph(p)),
         footnotes=sum(1 for e in body.iter() if e.get("role") == "doc-footnote"),
-        images=sum(1 for part in parts for _ in part.iter(xhtml("img"))),
+        images=sum(1 for part in parts for _ in part.iter(f"{XHTML}img")),
     )
-
-
-def xhtml(name: str) -> str:
-    return f"{{http://www.w3.org/1999/xhtml}}{name}"
 
 
 def local(element: etree._Element) -> str:

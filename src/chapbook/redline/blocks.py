@@ -13,7 +13,7 @@ from lxml import etree
 
 from chapbook.markup import parse_fragment
 from chapbook.model import Chapter
-from chapbook.stats import WORD
+from chapbook.stats import WORD, local
 
 LEAVES = {"caption", "dd", "dt", "figcaption", "li", "p", "pre", "summary"}
 LEAVES |= {f"h{level}" for level in range(1, 7)}
@@ -23,6 +23,7 @@ CONTAINERS = {
     "header", "main", "nav", "ol", "section", "table", "tbody", "tfoot", "thead", "ul",
 }  # fmt: skip
 """Blocks that only hold other blocks (text directly in one is read as a paragraph)."""
+BLOCKS = LEAVES | CONTAINERS | {"tr", "hr"}
 STYLES = ("b", "code", "em", "i", "s", "small", "strong", "sub", "sup", "u")
 """Inline formatting kept, shown, and compared apart from the words."""
 TOKEN = re.compile(rf"(\s*)({WORD.pattern}|[^\w\s]+)")
@@ -107,12 +108,8 @@ def inline_block(kind: str, fragment: str) -> Block:
     return Block(kind, tuple(run.tokens))
 
 
-def local(element: etree._Element) -> str:
-    return etree.QName(element).localname if isinstance(element.tag, str) else ""
-
-
 def is_block(element: etree._Element) -> bool:
-    return local(element) in LEAVES | CONTAINERS | {"tr", "hr"}
+    return local(element) in BLOCKS
 
 
 def body_blocks(element: etree._Element, kind: str, quoted: bool) -> Iterator[Block]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 
 from chapbook.model import Chapter
 from chapbook.redline.blocks import Block, Token, chapter_blocks, words
@@ -171,8 +172,9 @@ def deleted_chapter(before: Named) -> ChapterChange:
 def chapter_change(before: Named | None, after: Named, moved: bool) -> ChapterChange:
     """What became of one chapter of the new book (`before` None: it was added)."""
     old_blocks = chapter_blocks(before.chapter) if before else []
-    shown = blocks_compared(old_blocks, after)
-    added, removed = words_changed(words(old_blocks), words(chapter_blocks(after.chapter)))
+    new_blocks = chapter_blocks(after.chapter)
+    shown = blocks_compared(old_blocks, new_blocks)
+    added, removed = words_changed(words(old_blocks), words(new_blocks))
     notes = []
     if before is not None and before.name != after.name:
         notes.append(f"renamed from {before.name}")
@@ -186,9 +188,8 @@ def chapter_change(before: Named | None, after: Named, moved: bool) -> ChapterCh
     )
 
 
-def blocks_compared(old: list[Block], new: Named) -> list[Shown]:
+def blocks_compared(old: list[Block], blocks: list[Block]) -> list[Shown]:
     """The new chapter's blocks against the old ones: aligned, and changed ones diffed."""
-    blocks = chapter_blocks(new.chapter)
     matcher = difflib.SequenceMatcher(None, block_keys(old), block_keys(blocks), autojunk=False)
     shown: list[Shown] = []
     for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
@@ -311,16 +312,9 @@ def absorbed(opcodes: Sequence[Opcode]) -> list[Opcode]:
 
 def restyled(old: tuple[Token, ...], new: tuple[Token, ...]) -> Iterator[Piece]:
     """Words kept: in runs of the same formatting and of other formatting."""
-    start = 0
-    for index in range(1, len(new) + 1):
-        if index == len(new) or changed_style(old, new, index) != changed_style(old, new, start):
-            kind = "restyled" if changed_style(old, new, start) else ""
-            yield Piece(kind, new[start:index])
-            start = index
-
-
-def changed_style(old: tuple[Token, ...], new: tuple[Token, ...], index: int) -> bool:
-    return old[index].style != new[index].style
+    pairs = zip(old, new, strict=True)
+    for changed, run in groupby(pairs, key=lambda pair: pair[0].style != pair[1].style):
+        yield Piece("restyled" if changed else "", tuple(token for _, token in run))
 
 
 def words_changed(old: list[str], new: list[str]) -> tuple[int, int]:

@@ -16,6 +16,7 @@ from chapbook.model import Book
 from chapbook.redline.blocks import Block, Token
 from chapbook.redline.compare import ChapterChange, Gap, Piece, Shown
 from chapbook.templating import render
+from chapbook.typography import language_and_region
 from chapbook.writers.pdf import lay_out, press
 
 LETTER_REGIONS = {"US", "CA", "MX", "PH"}
@@ -44,8 +45,8 @@ def redline_html(book: Book, compared: str, changes: Sequence[ChapterChange]) ->
 
 
 def paper(language: str) -> str:
-    region = next((tag for tag in language.split("-")[1:] if len(tag) == 2), "")
-    return "letter" if region.upper() in LETTER_REGIONS else "A4"
+    _, region = language_and_region(language)
+    return "letter" if (region or "").upper() in LETTER_REGIONS else "A4"
 
 
 def item_html(item: Shown | Gap) -> Markup:
@@ -57,9 +58,9 @@ def item_html(item: Shown | Gap) -> Markup:
 
 def block_html(block: Block, pieces: tuple[Piece, ...], state: str) -> Markup:
     """A block in its element (a heading one level below the chapter's, a paragraph...)."""
-    tag = "p"
-    if block.kind in ("pre",) or (block.kind[:1] == "h" and block.kind[1:].isdigit()):
-        tag = "pre" if block.kind == "pre" else f"h{min(int(block.kind[1:]) + 1, 6)}"
+    tag = "pre" if block.kind == "pre" else "p"
+    if block.kind[:1] == "h" and block.kind[1:].isdigit():
+        tag = f"h{min(int(block.kind[1:]) + 1, 6)}"
     classes = " ".join([block.kind, state, *(["quoted"] if block.quoted else [])])
     label = f"Note {block.label}" if block.kind == "note" else block.label
     label = f'<span class="label">{html.escape(label)}</span> ' if block.label else ""

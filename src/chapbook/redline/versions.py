@@ -49,9 +49,9 @@ def since(manuscript: Path, revision: str) -> Version:
     """The manuscript folder as it was in the git `revision`; its errors named by the
     revision and its path in the repository (`HEAD~1:book/chapters/01.md`)."""
     commit = git_commit(manuscript, revision)
-    top = git(["rev-parse", "--show-toplevel"], manuscript).stdout.decode().strip()
-    inner = real(manuscript).relative_to(real(Path(top))).as_posix()
-    archive = git(["archive", "--format=tar", commit, "--", inner], real(Path(top)))
+    top = real(Path(git(["rev-parse", "--show-toplevel"], manuscript).stdout.decode().strip()))
+    inner = real(manuscript).relative_to(top).as_posix()
+    archive = git(["archive", "--format=tar", commit, "--", inner], top)
     if archive.returncode:
         message = f"the manuscript folder is not in revision '{revision}'"
         raise BookErrors([BookError(shown(manuscript), message)])
