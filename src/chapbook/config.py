@@ -348,13 +348,8 @@ def build_config(
     tables: dict[str, dict[str, Any]], text: str, shown: str, errors: list[BookError]
 ) -> Config | None:
     book = BookTable(**tables["book"])
-    if not BCP47.fullmatch(book.language):
-        message = f"language '{book.language}' is not a BCP 47 tag"
-        errors.append(BookError(shown, message, key_line(text, "language", "book")))
-    for isbn in (book.isbn, tables.get("print", {}).get("isbn")):
-        if isbn is not None and not isbn_is_valid(isbn):
-            line = line_of(text, isbn) or key_line(text, "isbn")
-            errors.append(BookError(shown, f"ISBN '{isbn}' has a bad checksum", line))
+    isbns = (book.isbn, tables.get("print", {}).get("isbn"))
+    errors += value_errors(book.language, isbns, text, shown)
     settings = print_settings(tables.get("print", {}), text, shown, errors)
     if settings is None:
         return None
@@ -372,11 +367,29 @@ def build_config(
     return Config(book, contents, settings, booklet, settings_epub, shown, text, build, check)
 
 
+def value_errors(
+    language: object, isbns: tuple[object, ...], text: str, shown: str
+) -> list[BookError]:
+    """The language's form and the ISBNs' checksums. The values may be book.toml's raw ones
+    (as the lint gives them): what is not a string with text is left to the schema."""
+    errors: list[BookError] = []
+    tag = convert("str", language)
+    if isinstance(tag, str) and not BCP47.fullmatch(tag):
+        message = f"language '{tag}' is not a BCP 47 tag"
+        errors.append(BookError(shown, message, key_line(text, "language", "book")))
+    for value in isbns:
+        isbn = convert("str", value)
+        if isinstance(isbn, str) and not isbn_is_valid(isbn):
+            line = line_of(text, isbn) or key_line(text, "isbn")
+            errors.append(BookError(shown, f"ISBN '{isbn}' has a bad checksum", line))
+    return errors
+
+
 def check_settings(
     table: dict[str, Any], text: str, shown: str, errors: list[BookError]
 ) -> CheckTable:
     """`[check]`: an error for each code in `ignore` that the lint does not have."""
-    ignore = table.get("ignore", ())
+    ignore: tuple[str, ...] = table.get("ignore", ())
     for code in ignore:
         if code not in CODES:
             hint = suggestion(code, list(CODES))
@@ -384,7 +397,7 @@ def check_settings(
             errors.append(
                 BookError(shown, f"[check] ignore: '{code}' is not a check code{hint}", line)
             )
-    return CheckTable(ignore=tuple(code for code in ignore if code in CODES))
+    return CheckTable(ignore=ignore)  # with an unknown code, load_config raises instead
 
 
 def booklet_settings(

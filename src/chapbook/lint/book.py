@@ -22,13 +22,12 @@ from chapbook.config import (
     Config,
     ContentsTable,
     booklet_settings,
-    isbn_is_valid,
-    key_line,
     load_config,
     print_settings,
+    value_errors,
 )
 from chapbook.convert import read_chapters
-from chapbook.errors import BookError, BookErrors, line_of
+from chapbook.errors import BookError, BookErrors
 from chapbook.lint.chapters import (
     heading_skips,
     is_title_only,
@@ -45,7 +44,7 @@ from chapbook.lint.prose import (
     unbalanced_quotes,
 )
 from chapbook.lint.report import Finding
-from chapbook.lint.source import Hit, Kind, Source
+from chapbook.lint.source import Block, Hit, Kind, Source
 from chapbook.manuscript import assign_file_names, check_anchors, list_entries, read_cover
 from chapbook.model import Chapter
 from chapbook.reader import Reader, real, shown
@@ -96,9 +95,16 @@ def check_book(manuscript: Path, cache: Path | None = None, jobs: int = 1) -> li
         return [Finding(shown(manuscript), 1, 1, "E100", "manuscript folder not found")]
     book = gather(root, Cache(cache), jobs)
     found = {*reader_findings(book), *chapter_findings(book)}
-    for check in BOOK_CHECKS.values():
+    for check in BOOK_CHECKS:
         found.update(check(book))
-    kept = [f for f in found if f.code not in book.config.check.ignore and not silenced(book, f)]
+    silenced = {path: silences(source) for path, source in book.sources.items()}
+    silenced.pop(book.config.source, None)  # book.toml has no ignore comments
+    kept = [
+        f
+        for f in found
+        if f.code not in book.config.check.ignore
+        and f.code not in silenced.get(f.path, {}).get(f.line, ())
+    ]
     return sorted(kept, key=in_book_order(book))
 
 
@@ -304,54 +310,39 @@ def not_listed(book: Gathered) -> Iterator[Finding]:
             yield Finding(shown(path), 1, 1, "W211", message)
 
 
-def isbn_checksums(book: Gathered) -> Iterator[Finding]:
-    """The ISBNs' checksums, checked as config.py checks them (with the same message), also
-    when book.toml does not load for another reason."""
-    text, source = book.config.text, book.config.source
-    for isbn in (table(book.raw, "book").get("isbn"), table(book.raw, "print").get("isbn")):
-        if isinstance(isbn, str) and isbn.strip() and not isbn_is_valid(isbn.strip()):
-            line = line_of(text, isbn.strip()) or key_line(text, "isbn") or 1
-            message = f"ISBN '{isbn.strip()}' has a bad checksum"
-            yield found(book, source, line, isbn.strip(), "E107", message)
+def book_values(book: Gathered) -> Iterator[Finding]:
+    """The language's form (E108) and the ISBNs' checksums (E107), by config.py's own check,
+    also when book.toml does not load for another reason (config.py then stops before it)."""
+    raw_book = table(book.raw, "book")
+    isbns = (raw_book.get("isbn"), table(book.raw, "print").get("isbn"))
+    config = book.config
+    for problem in value_errors(raw_book.get("language"), isbns, config.text, config.source):
+        code, needle = classify(problem)
+        yield found(book, config.source, problem.line or 1, needle, code, problem.message)
 
 
-def language_tag(book: Gathered) -> Iterator[Finding]:
-    """The language's form, checked as config.py checks it."""
-    language = table(book.raw, "book").get("language")
-    if isinstance(language, str) and language.strip() and not BCP47.fullmatch(language.strip()):
-        line = key_line(book.config.text, "language", "book") or 1
-        message = f"language '{language.strip()}' is not a BCP 47 tag"
-        yield found(book, book.config.source, line, language.strip(), "E108", message)
+BOOK_CHECKS: tuple[BookCheck, ...] = (title_only, duplicate_titles, not_listed, book_values)
+"""The checks that look at the whole book: W203, W204, W211, E107 and E108."""
 
 
-BOOK_CHECKS: dict[str, BookCheck] = {
-    "W203": title_only,
-    "W204": duplicate_titles,
-    "W211": not_listed,
-    "E107": isbn_checksums,
-    "E108": language_tag,
-}
-"""The checks that look at the whole book, by code."""
-
-
-def silenced(book: Gathered, finding: Finding) -> bool:
-    """Whether an `<!-- chapbook: ignore CODE ... -->` in the finding's block, or alone
-    just before it, names the finding's code."""
-    source = book.sources.get(finding.path)
-    if source is None or source.path == book.config.source:
-        return False
-    previous = None
+def silences(source: Source) -> dict[int, set[str]]:
+    """The codes silenced on each line of a block: those an `<!-- chapbook: ignore CODE
+    ... -->` names in the block, or in a raw HTML block just before it."""
+    lines: dict[int, set[str]] = {}
+    previous: Block | None = None
     for block in source.blocks:
+        codes = {
+            code
+            for holder in (previous, block)
+            if holder is not None
+            for names in IGNORE_COMMENT.findall(holder.text)
+            for code in names.replace(",", " ").split()
+        }
         first = source.place(block.start)[0]
-        if first <= finding.line <= first + block.text.count("\n"):
-            return any(
-                finding.code in codes.replace(",", " ").split()
-                for holder in (previous, block)
-                if holder is not None
-                for codes in IGNORE_COMMENT.findall(holder.text)
-            )
+        for line in range(first, first + block.text.count("\n") + 1):
+            lines.setdefault(line, codes)
         previous = block if block.kind is Kind.HTML else None
-    return False
+    return lines
 
 
 def in_book_order(book: Gathered) -> Callable[[Finding], tuple[int, str, int, int, str]]:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from chapbook.chapter import FRONT_MATTER
-from chapbook.lint.source import Hit, Kind, Source, prose_text, without_code
+from chapbook.lint.source import Hit, Kind, Source, without_code
 from chapbook.markup import parse_fragment
 from chapbook.model import Chapter
 
@@ -62,9 +62,8 @@ def heading_skips(source: Source, language: str) -> Iterator[Hit]:
 
 
 def raw_html_quotes(source: Source, language: str) -> Iterator[Hit]:
-    for block in source.blocks:
+    for block, text in source.prose:
         if block.kind is Kind.HTML:
-            text = prose_text(block)
             for index, char in enumerate(text):
                 if char in STRAIGHT_QUOTES:
                     message = f"straight quote {char!r} in raw HTML: type {STRAIGHT_QUOTES[char]}"
@@ -72,9 +71,9 @@ def raw_html_quotes(source: Source, language: str) -> Iterator[Hit]:
 
 
 def raw_html_dashes(source: Source, language: str) -> Iterator[Hit]:
-    for block in source.blocks:
+    for block, text in source.prose:
         if block.kind is Kind.HTML:
-            for match in DOUBLE_HYPHEN.finditer(prose_text(block)):
+            for match in DOUBLE_HYPHEN.finditer(text):
                 message = f"'{match[0]}' in raw HTML: type – or —"
                 yield Hit(block.start + match.start(), message)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from chapbook.lint.source import Block, Hit, Kind, Source, prose_text
+from chapbook.lint.source import Block, Hit, Source
 
 DOUBLED = re.compile(r"(?<![\w'’-])(\w+)\s+(\1)(?![\w'’-])", re.IGNORECASE)
 REPEATS = {
@@ -27,16 +27,9 @@ ENUMERATOR = re.compile(r"(?:^|(?<=\s))(?:[a-z]|[0-9]{1,2}|[ivx]{1,4})\)$", re.I
 """An enumeration's label in running text: 'a)', '2)', 'iv)'."""
 
 
-def prose_blocks(source: Source) -> Iterator[tuple[Block, str]]:
-    """Every block that holds prose, with its prose text."""
-    for block in source.blocks:
-        if block.kind in (Kind.PROSE, Kind.HEADING, Kind.HTML):
-            yield block, prose_text(block)
-
-
 def doubled_words(source: Source, language: str) -> Iterator[Hit]:
     allowed = REPEATS.get(language.split("-")[0].lower(), set())
-    for block, text in prose_blocks(source):
+    for block, text in source.prose:
         for match in DOUBLED.finditer(text):
             if match[1].lower() not in allowed and not is_name(match[1], match[2]):
                 words = f"{match[1]} {match[2]}"
@@ -50,7 +43,7 @@ def is_name(first: str, second: str) -> bool:
 
 
 def repeated_spaces(source: Source, language: str) -> Iterator[Hit]:
-    for block, text in prose_blocks(source):
+    for block, text in source.prose:
         if "|" in block.text.split("\n")[0]:
             continue  # a table's row: its cells may be aligned with spaces
         for match in SPACES.finditer(text):
@@ -62,7 +55,7 @@ def unbalanced_quotes(source: Source, language: str) -> Iterator[Hit]:
     """Quotation marks that do not pair up in a paragraph; but a quotation left open where
     the next paragraph opens with the same mark goes on there (a speech of several
     paragraphs opens each and closes only the last)."""
-    blocks = list(prose_blocks(source))
+    blocks = source.prose
     for number, (block, text) in enumerate(blocks):
         following = blocks[number + 1][1].lstrip()[:1] if number + 1 < len(blocks) else ""
         for hit in unpaired(block, text, QUOTES):
@@ -79,7 +72,7 @@ def unbalanced_quotes(source: Source, language: str) -> Iterator[Hit]:
 def unbalanced_brackets(source: Source, language: str) -> Iterator[Hit]:
     """Brackets that do not pair up in a paragraph; not the ')' of an enumeration's
     'a)', '2)' or 'iv)'."""
-    for block, text in prose_blocks(source):
+    for block, text in source.prose:
         for hit in unpaired(block, text, BRACKETS):
             if not ENUMERATOR.search(text, 0, hit.offset - block.start + 1):
                 yield hit

@@ -71,6 +71,11 @@ class Source:
     def blocks(self) -> tuple[Block, ...]:
         return tuple(split_blocks(self.text))
 
+    @cached_property
+    def prose(self) -> tuple[tuple[Block, str], ...]:
+        """Every block with its prose text (see `prose_text`): made once for all checks."""
+        return tuple((block, prose_text(block)) for block in self.blocks)
+
 
 LINE = re.compile(r".*(?:\n|\Z)")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
