@@ -200,15 +200,16 @@ def cached(cache: Cache, key: str, files: Files) -> Converted | None:
     """The conversion kept under `key`, if there is one and the files its images named are
     as they were; its images with their bytes, read again from the book."""
     data = cache.get(KIND, key)
-    kept = None if data is None else decode(data)
-    unchanged = kept is not None and kept.fingerprints == tuple(
+    if data is None:
+        return None
+    kept = decode(data)
+    if kept is not None and kept.fingerprints == tuple(
         map(files.fingerprint, kept.converted.referenced)
-    )
-    converted = with_images(kept.converted, files) if kept and unchanged else None
-    if converted is not None:
-        return converted
-    if data is not None:  # not an entry, or out of date: a miss after all
-        cache.rejected()
+    ):
+        converted = with_images(kept.converted, files)
+        if converted is not None:
+            return converted
+    cache.rejected()  # not an entry, or out of date: a miss after all
     return None
 
 
@@ -374,6 +375,4 @@ def _number(value: Any) -> int:
 
 
 def _line(value: Any) -> int | None:
-    if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-        raise TypeError(f"a number expected, not {value!r}")
-    return value
+    return None if value is None else _number(value)

@@ -72,9 +72,6 @@ XMP_IDS = {
 }
 """The XMP properties that declare a PDF variant, by their expanded names."""
 
-PDF_WHITESPACE = (b"\x00", b"\t", b"\n", b"\x0c", b"\r", b" ")
-"""What pypdf skips before an object."""
-
 Matrix = tuple[float, float, float, float, float, float]
 Box = tuple[float, float, float, float]
 """A page box, normalised: left, bottom, right, top in points."""

@@ -39,7 +39,7 @@ FONT_MEDIA = ("font/ttf", "font/otf", "font/sfnt", "application/font-sfnt")
 
 
 def join_parts(
-    book: Book, parts: Sequence[tuple[bytes, int]], front_pages: int, cache: Cache | None = None
+    book: Book, parts: Sequence[tuple[bytes, int]], front_pages: int, cache: Cache
 ) -> bytes:
     """One PDF of the first `kept` pages of each part's PDF, in order; the body's arabic
     numbering starts after the first `front_pages` pages."""
@@ -51,7 +51,7 @@ def join_parts(
             joined.add(source, kept)
         joined.finish(sources[0], front_pages)
         link_across(target)
-        share_fonts(target, book, cache or Cache(None))
+        share_fonts(target, book, cache)
         buffer = io.BytesIO()
         target.save(
             buffer,

@@ -40,7 +40,7 @@ from chapbook.preflight import Drawn, drawn_on
 from chapbook.progress import SILENT, Progress
 from chapbook.templating import render
 from chapbook.writers.join import join_parts
-from chapbook.writers.pagemap import FRONT_PAGES, PageMap, page_starts, roman
+from chapbook.writers.pagemap import FRONT_PAGES, PageMap, page_labels, page_starts
 from chapbook.writers.pdf import (
     Part,
     Press,
@@ -118,12 +118,10 @@ def print_in_parts(
         raise BookErrors(list(dict.fromkeys(errors)))
     progress.stage("join")
     pdf = join_parts(book, [(part.pdf, part.kept) for part in laid], laid[0].kept, store)
-    drawn, before = Drawn({}, {}, ()), 0
+    drawn, before = NOTHING_DRAWN, 0
     for part in laid:
-        drawn, before = (
-            drawn.then((part.drawn or Drawn({}, {}, ())).after(before)),
-            before + part.kept,
-        )
+        drawn = drawn.then((part.drawn or NOTHING_DRAWN).after(before))
+        before += part.kept
     return Printed(pdf, tuple(start for part in laid for start in part.starts), drawn)
 
 
@@ -295,7 +293,7 @@ def lay_out_part(part: Part, start: int | None) -> Laid:
     pages = document.pages
     kept = next((i for i, page in enumerate(pages) if PART_END in page.anchors), len(pages))
     if start is None:
-        labels = [roman(number + 1) for number in range(kept)]
+        labels = page_labels(kept, None)
     else:
         labels = [str(start + number) for number in range(kept)]
     openings = [*(FRONT_PAGES if part.front else ()), *(c.id for c in part.chapters)]
