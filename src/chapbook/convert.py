@@ -126,10 +126,14 @@ def read_chapters(
     todo = [job for job, converted in zip(work, done, strict=True) if converted is None]
     progress.stage("reading", len(work))
     progress.step("reading", len(work) - len(todo))
+
+    def read_one() -> None:
+        progress.step("reading")
+
     if reader.config.build.allow_remote:  # downloads shared: each URL once, told of once
-        fresh = [convert(job, reader.downloads) for job in todo]
+        fresh = [told(convert(job, reader.downloads), read_one) for job in todo]
     else:
-        fresh = in_processes(convert_apart, todo, jobs, lambda: progress.step("reading"))
+        fresh = in_processes(convert_apart, todo, jobs, read_one)
         fresh = [with_images(c, files) or convert(j) for c, j in zip(fresh, todo, strict=True)]
     made = iter(fresh)
     chapters = []

@@ -203,9 +203,11 @@ def lay_out_body(
             index, start = running.pop(future)
             result = future.result()
             done[index] = (start, result)
+            fresh = counts.get(index) != result.kept and not result.errors
             counts[index] = result.kept
-            cache.put("pages", keys[index], str(result.kept).encode())
-            cache.put("last-pages", places[index], str(result.kept).encode())
+            if fresh:  # not a count the cache holds already, nor one of a part that failed
+                cache.put("pages", keys[index], str(result.kept).encode())
+                cache.put("last-pages", places[index], str(result.kept).encode())
 
 
 def settle(done: dict[int, tuple[int, Laid]], counts: dict[int, int], total: int) -> None:
