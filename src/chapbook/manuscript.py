@@ -18,7 +18,7 @@ from chapbook.chapter import Entry
 from chapbook.config import Config, load_config
 from chapbook.convert import read_chapters
 from chapbook.errors import BookError, BookErrors, line_of
-from chapbook.model import Book, Chapter, Metadata, Part, Resource
+from chapbook.model import Book, Chapter, Metadata, Part, Resource, Styles
 from chapbook.progress import SILENT, Progress
 from chapbook.reader import (
     Reader,
@@ -48,12 +48,7 @@ def read_book(
     if not inside(root / "book.toml", root):
         raise BookErrors([BookError(shown(root), "'book.toml' is outside the book")])
     reader = Reader(root, load_config(root / "book.toml", shown(root / "book.toml")))
-    entries = list_entries(reader)
-    file_names = assign_file_names(entries)
-    chapters = read_chapters(reader, entries, file_names, cache, jobs, progress)
-    check_anchors(reader)
-    cover = read_cover(reader)
-    styles, fonts = read_styles(reader)
+    _, chapters, cover, (styles, fonts) = read_files(reader, cache, jobs, progress)
     if reader.errors:
         raise BookErrors(sorted(reader.errors, key=lambda e: (str(e.path), e.line or 0)))
     return Book(
@@ -68,6 +63,18 @@ def read_book(
         warnings=tuple(sorted(reader.warnings, key=lambda w: (str(w.path), w.line or 0))),
         slug=slugify(reader.config.book.title) or "book",
     )
+
+
+def read_files(
+    reader: Reader, cache: Cache | None, jobs: int = 1, progress: Progress = SILENT
+) -> tuple[list[Entry], list[Chapter | None], Resource | None, tuple[Styles, list[Resource]]]:
+    """Read the book's files as its settings in `reader` name them: the chapters in
+    order (None for one that did not read), the cover, the styles and fonts; every
+    problem goes into `reader`."""
+    entries = list_entries(reader)
+    chapters = read_chapters(reader, entries, assign_file_names(entries), cache, jobs, progress)
+    check_anchors(reader)
+    return entries, chapters, read_cover(reader), read_styles(reader)
 
 
 def list_entries(reader: Reader) -> list[Entry]:
@@ -219,14 +226,20 @@ def metadata(config: Config) -> Metadata:
 
 def build_time(config: Config) -> datetime:
     """SOURCE_DATE_EPOCH if set, else the book's date, else a fixed epoch: never the clock."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    fixed = source_date_epoch()
+    if fixed is not None:
+        return fixed
     if config.book.date is not None:
         return datetime(
             config.book.date.year, config.book.date.month, config.book.date.day, tzinfo=UTC
         )
     return FALLBACK_EPOCH
+
+
+def source_date_epoch() -> datetime | None:
+    """SOURCE_DATE_EPOCH (UTC), if it is set to a number of seconds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return datetime.fromtimestamp(int(epoch), tz=UTC) if epoch.isdigit() else None
 
 
 def slugify(text: str) -> str:

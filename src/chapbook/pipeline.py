@@ -16,13 +16,13 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chapbook.cache import Cache
 from chapbook.errors import BookError, BookErrors
-from chapbook.manuscript import read_book
+from chapbook.manuscript import read_book, source_date_epoch
 from chapbook.model import Book
 from chapbook.progress import SILENT, Progress
 
@@ -146,10 +146,8 @@ def writers(targets: Sequence[str], proof: bool) -> list[str]:
 def proof_date() -> str:
     """The date a proof bears: SOURCE_DATE_EPOCH's (UTC) if it is set, else today's (a
     proof is dated the day it is made)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=UTC).date().isoformat()
-    return date.today().isoformat()
+    fixed = source_date_epoch()
+    return (date.today() if fixed is None else fixed.date()).isoformat()
 
 
 def page_count(pdf: bytes) -> int:

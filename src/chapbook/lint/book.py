@@ -26,7 +26,6 @@ from chapbook.config import (
     print_settings,
     value_errors,
 )
-from chapbook.convert import read_chapters
 from chapbook.errors import BookError, BookErrors
 from chapbook.lint.chapters import (
     heading_skips,
@@ -45,10 +44,9 @@ from chapbook.lint.prose import (
 )
 from chapbook.lint.report import Finding
 from chapbook.lint.source import Block, Hit, Kind, Source
-from chapbook.manuscript import assign_file_names, check_anchors, list_entries, read_cover
+from chapbook.manuscript import read_files
 from chapbook.model import Chapter
 from chapbook.reader import Reader, real, shown
-from chapbook.styles import read_styles
 
 
 @dataclass(frozen=True)
@@ -113,11 +111,7 @@ def gather(root: Path, cache: Cache, jobs: int) -> Gathered:
     toml = shown(root / "book.toml")
     config, problems = lenient_config(root / "book.toml", toml)
     reader = Reader(root, config, errors=list(problems))
-    entries = list_entries(reader)
-    chapters = read_chapters(reader, entries, assign_file_names(entries), cache, jobs)
-    check_anchors(reader)
-    read_cover(reader)
-    read_styles(reader)
+    entries, chapters, _, _ = read_files(reader, cache, jobs)
     sources = {toml: Source(toml, config.text)}
     for entry in entries:
         text = source_text(entry.path)
