@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from lxml import etree
 from lxml import html as lxml_html
 
+from chapbook.writers.pagemap import body_elements
+
 NOTED = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "pre", "tr"})
 NOTED |= {"figcaption", "caption"}
 """The blocks that get a line, when they begin with text of their own."""
@@ -92,7 +94,7 @@ def block_lines(markdown: str, body: str) -> tuple[tuple[int, int], ...]:
         container = lxml_html.fragment_fromstring(body, create_parent="div")
     except etree.ParserError:  # nothing but a comment
         return ()
-    elements = list(container.iter(etree.Element))[1:]
+    elements = body_elements(container)
     numbers = {element: number for number, element in enumerate(elements)}
     source = stream(markdown)
     found: dict[int, int] = {}
@@ -195,12 +197,10 @@ def holder(element: etree._Element) -> etree._Element:
 def own_text(element: etree._Element) -> str:
     """The text of a block up to the first block inside it: images by their alt text,
     without note references."""
-    return "".join(texts(element, top=True))
+    return "".join(texts(element))
 
 
-def texts(element: etree._Element, top: bool = False) -> Iterator[str]:
-    if not top and element.tag in NESTED:
-        return
+def texts(element: etree._Element) -> Iterator[str]:
     if element.get("class") == "footnote-ref" or element.get("class") == "note-number":
         return
     if element.tag == "img":

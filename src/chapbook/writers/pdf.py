@@ -362,13 +362,9 @@ def print_chapter(chapter: Chapter, here: frozenset[str], proof: bool = False) -
     inline_notes(root)
     mark_initial(root)
     relink(root, chapter, here)
-    epigraph, source = (
-        html and relinked(html, chapter, here, mark)
-        for html, mark in (
-            (chapter.epigraph, mark_epigraph if proof else None),
-            (chapter.epigraph_source, None),
-        )
-    )
+    mark = mark_epigraph if proof else None
+    epigraph = chapter.epigraph and relinked(chapter.epigraph, chapter, here, mark)
+    source = chapter.epigraph_source and relinked(chapter.epigraph_source, chapter, here)
     return dataclasses.replace(
         chapter, body=serialized(root), epigraph=epigraph, epigraph_source=source
     )

@@ -24,6 +24,7 @@ from weasyprint.layout.absolute import AbsolutePlaceholder
 
 from chapbook.model import EPIGRAPH_LINE, TITLE_LINE, Chapter, PageSize, PrintSettings
 from chapbook.templating import render
+from chapbook.writers.pagemap import body_elements
 
 PROOF_MARGIN_MM = 30.0
 """How much wider than the trim a proof's page is, on the outside, for the notes: room
@@ -67,7 +68,7 @@ def place(chapter: Chapter, line: int) -> str:
 
 def mark_lines(root: etree._Element, chapter: Chapter) -> None:
     """Give each block of a chapter's body (parsed inside `root`) its place."""
-    elements = list(root.iter(etree.Element))[1:]  # as Chapter.lines numbers them
+    elements = body_elements(root)  # as Chapter.lines numbers them
     for number, line in chapter.lines:
         if 0 <= number < len(elements):
             elements[number].set(PROOF_LINE, place(chapter, line))
