@@ -158,8 +158,9 @@ def subset_font(data: bytes, characters: str) -> bytes:
     return _saved(font)
 
 
-def subset_glyph_ids(data: bytes, glyphs: set[int]) -> bytes:
-    """The font in `data` cut down to `glyphs`, each keeping its number (the PDF's text
+def subset_glyph_ids(data: bytes, glyphs: set[int], index: int = 0) -> bytes:
+    """The font `index` of `data` (a font file or a collection) cut down to `glyphs`, each
+    keeping its number (the PDF's text
     draws glyphs by number), as WeasyPrint embeds a font: without layout tables or hinting.
     The widths of the glyphs left out are zeros, which compress to nothing."""
     options = subset.Options(
@@ -171,7 +172,7 @@ def subset_glyph_ids(data: bytes, glyphs: set[int]) -> bytes:
         notdef_outline=True,
     )
     options.drop_tables += ["GSUB", "GPOS", "SVG", "BASE", "JSTF", "DSIG", *DROPPED_TABLES]
-    font = TTFont(io.BytesIO(data), recalcTimestamp=False)
+    font = TTFont(io.BytesIO(data), recalcTimestamp=False, fontNumber=index)
     subsetter = subset.Subsetter(options)
     kept = glyphs | {0}
     subsetter.populate(gids=sorted(kept))

@@ -5,9 +5,9 @@ of their structure tree, their bookmarks and named destinations). What a part ca
 alone is finished here:
 - links to another part, which a part writes as `LINK_ACROSS#name`, become links to the
   named destination that the other part brings;
-- each typeface, which every part embeds cut down to the glyphs it uses (keeping each glyph's
-  number), is embedded once, cut down to the glyphs the whole book uses, with one font
-  dictionary holding every glyph's width and text;
+- each font, which every part embeds cut down to the glyphs it draws (keeping each glyph's
+  number), is embedded once with every glyph the whole book draws, with one font dictionary
+  for each face holding every glyph's width and text (writers/joinfonts.py);
 - one structure tree (the tags a screen reader follows) and one parent tree, each page's and
   link's key renumbered in turn; one outline; one name tree of destinations;
 - the page labels (roman for the front, arabic from the body), and the front part's
@@ -18,24 +18,20 @@ The file is written with object streams, and the same input gives the same bytes
 from __future__ import annotations
 
 import io
-import re
 import warnings
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pikepdf
-from fontTools.ttLib import TTFont, TTLibError  # type: ignore[import-untyped]
 from pikepdf import Array, Dictionary, Name
 
-from chapbook.cache import Cache, digest
+from chapbook.cache import Cache
 from chapbook.model import Book
-from chapbook.writers.fonts import subset_glyph_ids
+from chapbook.writers.joinfonts import share_fonts
 from chapbook.writers.pdf import LINK_ACROSS
 
 CATALOG_KEYS = ("/Metadata", "/OutputIntents", "/Lang", "/MarkInfo")
 """What the book's catalog takes from the front part's."""
-FONT_MEDIA = ("font/ttf", "font/otf", "font/sfnt", "application/font-sfnt")
 
 
 def join_parts(
@@ -232,191 +228,3 @@ def link_across(target: pikepdf.Pdf) -> None:
             if uri.startswith(LINK_ACROSS):
                 del annotation["/A"]
                 annotation.Dest = pikepdf.String(uri[len(LINK_ACROSS) :])
-
-
-def share_fonts(target: pikepdf.Pdf, book: Book, cache: Cache) -> None:
-    """One font dictionary for each font the parts share, with the widths and text of the
-    glyphs every part used; and each of the book's typefaces embedded once, cut down to
-    those glyphs."""
-    resources = list(resource_dicts(target))
-    groups: dict[str, list[Any]] = defaultdict(list)
-    for fonts in font_dicts(resources):
-        for font in fonts.values():
-            if font.get("/Subtype") == Name.Type0:
-                group = groups[str(font.BaseFont)]
-                if all(font.objgen != member.objgen for member in group):
-                    group.append(font)
-    leaders: dict[tuple[int, int], Any] = {}
-    for members in groups.values():
-        leaders |= {member.objgen: members[0] for member in members[1:]}
-        merge_font_dicts(target, members)
-    for fonts in font_dicts(resources):
-        for key in list(fonts.keys()):
-            leader = leaders.get(fonts[key].objgen)
-            if leader is not None:
-                fonts[key] = leader
-    embed_once(target, book, [members[0] for members in groups.values()], cache)
-
-
-def resource_dicts(target: pikepdf.Pdf) -> Iterator[Any]:
-    """The resources of every page and of every form they draw, once each."""
-    seen: set[tuple[int, int]] = set()
-    stack = [page.obj.get("/Resources") for page in target.pages]
-    while stack:
-        resources = stack.pop()
-        if not isinstance(resources, Dictionary):
-            continue
-        if resources.is_indirect:
-            if resources.objgen in seen:
-                continue
-            seen.add(resources.objgen)
-        yield resources
-        for xobject in resources.get("/XObject", Dictionary()).values():
-            stack.append(xobject.get("/Resources"))
-
-
-def font_dicts(resources: Sequence[Any]) -> Iterator[Any]:
-    for item in resources:
-        fonts = item.get("/Font")
-        if isinstance(fonts, Dictionary):
-            yield fonts
-
-
-def descendant_of(font: Any) -> Any:
-    """The CIDFont inside a composite (Type0) font."""
-    return font.DescendantFonts[0]
-
-
-def merge_font_dicts(target: pikepdf.Pdf, fonts: Sequence[Any]) -> None:
-    """Give the first of `fonts` (one font, as several parts embedded it) the widths and
-    the text of the glyphs all of them have."""
-    if len(fonts) < 2:
-        return
-    widths: dict[int, Any] = {}
-    text: dict[int, str] = {}
-    for font in fonts:
-        widths |= glyph_widths(descendant_of(font).get("/W", Array()))
-        if "/ToUnicode" in font:
-            text |= glyph_text(font.ToUnicode.read_bytes())
-    descendant_of(fonts[0]).W = widths_array(widths)
-    fonts[0].ToUnicode = target.make_stream(to_unicode(text))
-
-
-def glyph_widths(widths: Any) -> dict[int, Any]:
-    """A /W array as glyph -> width: `first [w w ...]` or `first last w`."""
-    found: dict[int, Any] = {}
-    index = 0
-    while index + 1 < len(widths):
-        first, following = int(widths[index]), widths[index + 1]
-        if isinstance(following, Array):
-            found |= {first + i: width for i, width in enumerate(following)}
-            index += 2
-        else:
-            found |= dict.fromkeys(range(first, int(following) + 1), widths[index + 2])
-            index += 3
-    return found
-
-
-def widths_array(widths: dict[int, Any]) -> Array:
-    """`widths` as a /W array of runs of consecutive glyphs."""
-    runs: list[Any] = []
-    for glyph in sorted(widths):
-        if glyph - 1 not in widths:
-            runs += [glyph, []]
-        runs[-1].append(widths[glyph])
-    return Array(Array(item) if isinstance(item, list) else item for item in runs)
-
-
-BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
-PAIR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
-
-
-def glyph_text(cmap: bytes) -> dict[int, str]:
-    """The glyph -> text pairs of a ToUnicode CMap's bfchar sections (as WeasyPrint writes)."""
-    pairs = {}
-    for section in BFCHAR.findall(cmap):
-        for glyph, text in PAIR.findall(section):
-            pairs[int(glyph, 16)] = bytes.fromhex(text.decode()).decode("utf-16-be", "replace")
-    return pairs
-
-
-def to_unicode(text: dict[int, str]) -> bytes:
-    """A ToUnicode CMap for `text`, in WeasyPrint's form."""
-    lines = [
-        b"/CIDInit /ProcSet findresource begin",
-        b"12 dict begin",
-        b"begincmap",
-        b"/CIDSystemInfo",
-        b"<< /Registry (Adobe)",
-        b"/Ordering (UCS)",
-        b"/Supplement 0",
-        b">> def",
-        b"/CMapName /Adobe-Identity-UCS def",
-        b"/CMapType 2 def",
-        b"1 begincodespacerange",
-        b"<0000> <ffff>",
-        b"endcodespacerange",
-    ]
-    pairs = sorted(text.items())
-    for start in range(0, len(pairs), 100):
-        batch = pairs[start : start + 100]
-        lines.append(f"{len(batch)} beginbfchar".encode())
-        for glyph, chars in batch:
-            lines.append(f"<{glyph:04x}> <{chars.encode('utf-16-be').hex()}>".encode())
-        lines.append(b"endbfchar")
-    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
-    return b"\n".join(lines)
-
-
-def embed_once(target: pikepdf.Pdf, book: Book, fonts: Sequence[Any], cache: Cache) -> None:
-    """Embed each of the book's typefaces that `fonts` use once, cut down to the glyphs
-    they have widths for; fonts from elsewhere (the system's) keep their own file."""
-    originals = book_fonts(book)
-    descriptors: dict[str, list[Any]] = defaultdict(list)
-    used: dict[str, set[int]] = defaultdict(set)
-    for font in fonts:
-        descendant = descendant_of(font)
-        descriptor = descendant.FontDescriptor
-        stream = descriptor.get("/FontFile2")
-        name = postscript_name(stream.read_bytes()) if stream is not None else None
-        if name in originals:
-            descriptors[name].append(descriptor)
-            used[name] |= set(glyph_widths(descendant.get("/W", Array())))
-    for name, group in descriptors.items():
-        data = subset_glyphs(originals[name], used[name], cache)
-        shared = target.make_stream(data)
-        shared.Length1 = len(data)
-        for descriptor in group:
-            descriptor.FontFile2 = shared
-            if "/CIDSet" in descriptor:
-                del descriptor["/CIDSet"]
-
-
-def book_fonts(book: Book) -> dict[str, bytes]:
-    """The book's own font files by PostScript name."""
-    fonts = {}
-    for resource in book.resources:
-        if resource.media_type in FONT_MEDIA or resource.href.endswith((".ttf", ".otf")):
-            name = postscript_name(resource.data)
-            if name:
-                fonts[name] = resource.data
-    return fonts
-
-
-def postscript_name(data: bytes) -> str | None:
-    try:
-        font = TTFont(io.BytesIO(data), lazy=True)
-        name = font["name"].getDebugName(6)
-    except (TTLibError, KeyError, AssertionError, ValueError, IndexError):
-        return None
-    return str(name) if name else None
-
-
-def subset_glyphs(data: bytes, glyphs: set[int], cache: Cache) -> bytes:
-    """`data` cut down to `glyphs`, each keeping its number (see fonts.py), cached."""
-    key = digest(data, ",".join(map(str, sorted(glyphs))))
-    cached = cache.get("font", key)
-    if cached is None:
-        cached = subset_glyph_ids(data, glyphs)
-        cache.put("font", key, cached)
-    return cached
