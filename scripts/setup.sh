@@ -28,6 +28,16 @@ if command -v dpkg >/dev/null; then
   apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
 fi
 
+# The print PDF's fonts beyond the book's own EB Garamond (styles/print.css lists them): a
+# face for each script (fonts-noto-core, 43 MB), Chinese, Japanese and Korean (fonts-noto-cjk,
+# 91 MB), the monospace for code (fonts-dejavu-core, fonts-noto-mono), and symbols and emoji
+# in black and white (fonts-symbola, 3 MB: a colour emoji font would print as pictures).
+# Licences: OFL 1.1 (Noto), Bitstream Vera (DejaVu), "free for any use" (Symbola). Nothing is
+# fetched at build time.
+if command -v dpkg >/dev/null; then
+  apt_install fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-mono fonts-symbola
+fi
+
 PYTHON="${PYTHON:-python3}"
 if ! "$PYTHON" -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null; then
   echo "Chapbook needs Python 3.11 or newer as '$PYTHON' (set PYTHON=...)" >&2
