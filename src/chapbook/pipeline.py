@@ -84,7 +84,7 @@ def build(
     """
     store = Cache(cache)
     book = read_book(manuscript, cache=store, jobs=jobs, progress=progress)
-    for warning in book.warnings:
+    for warning in [*book.warnings, *printable_characters(book, manuscript, store, targets)]:
         if warn is not None:
             warn(warning)
     if booklet:
@@ -96,6 +96,21 @@ def build(
         replace_all(files)
     store.prune()
     return outputs
+
+
+def printable_characters(
+    book: Book, manuscript: Path, cache: Cache, targets: Sequence[str]
+) -> list[BookError]:
+    """The warnings for characters no print font has, when only the EPUB is built; raises
+    BookErrors naming them when a print target is (printable.py)."""
+    from chapbook.printable import unprintable
+
+    printing = any(target in NEEDS_PDF for target in targets)
+    found = unprintable(book, manuscript, cache, printing)
+    errors = [problem for problem in found if not problem.warning]
+    if errors:
+        raise BookErrors(errors)
+    return found
 
 
 def make_outputs(
