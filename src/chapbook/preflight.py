@@ -1,8 +1,10 @@
 """PDF preflight: the checks a printer runs on a file before accepting it.
 
-Faults are what a printer rejects: a font drawn without its embedded program, page boxes that
-do not nest, pages of different trim sizes, no pages at all, and (when the book's settings are
-given) a trim, bleed or PDF variant other than book.toml asks for.
+Faults are what a printer rejects: a font drawn without its embedded program, a character
+drawn with a font's .notdef glyph (a box) or with a glyph the embedded font has no outline for
+(nothing prints: pdfglyphs.py), page boxes that do not nest, pages of different trim sizes, no
+pages at all, and (when the book's settings are given) a trim, bleed or PDF variant other than
+book.toml asks for.
 
 Warnings are what a printer asks about but prints: an odd page count (it adds a blank page) and
 images under 300 dpi at the size they are placed; under 150 dpi the warning says "too low for
@@ -33,7 +35,7 @@ import itertools
 import math
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +49,7 @@ from pypdf.generic import (
 )
 
 from chapbook.model import PT_PER_MM, PageSize, PrintSettings
+from chapbook.pdfglyphs import MissingGlyphs, missing_glyphs
 from chapbook.pdfread import LazyReader
 
 MM_PER_PT = 1 / PT_PER_MM
@@ -188,13 +191,18 @@ def check(
     known: Drawn | None = None,
 ) -> Report:
     pages = list(reader.pages)
-    drawn = known or walk_pages(pages, names)
+    if known is None:
+        drawing = walking(pages, names)
+        drawn, fonts = drawing.drawn(), list(drawing.font_objects.values())
+    else:  # what the parts drew: their fonts are now the joined file's
+        drawn, fonts = known, list(resource_fonts(pages))
     trim, bleed = trim_mm(pages), bleed_mm(pages)
     variants = declared_variants(reader)
     findings = [
         *page_count_findings(len(pages)),
         *box_findings(pages),
         *font_findings(drawn),
+        *glyph_findings(fonts, drawn),
         *image_findings(drawn),
     ]
     if expected is not None:
@@ -251,10 +259,15 @@ def drawn_on(pdf: bytes, pages: int, names: Mapping[str, str]) -> Drawn:
 
 
 def walk_pages(pages: Sequence[PageObject], names: Mapping[str, str]) -> Drawn:
+    return walking(pages, names).drawn()
+
+
+def walking(pages: Sequence[PageObject], names: Mapping[str, str]) -> Drawing:
+    """The pages walked: what they draw, and the font dictionaries they draw with."""
     drawing = Drawing(names)
     for number, page in enumerate(pages, 1):
         drawing.walk_page(number, page)
-    return Drawn(drawing.fonts, drawing.unembedded, tuple(drawing.images))
+    return drawing
 
 
 def font_findings(drawn: Drawn) -> list[Finding]:
@@ -262,6 +275,51 @@ def font_findings(drawn: Drawn) -> list[Finding]:
         Finding(True, f"page {page}: font '{name}' is not embedded")
         for name, page in sorted(drawn.unembedded.items(), key=lambda item: item[1])
     ]
+
+
+def glyph_findings(fonts: Sequence[DictionaryObject], drawn: Drawn) -> list[Finding]:
+    """A fault for each font that draws characters with its .notdef glyph or with glyphs
+    its embedded program has no outline for (pdfglyphs.py), at the first page it is drawn on."""
+    findings = []
+    by_name: dict[str, list[MissingGlyphs]] = {}
+    for font in fonts:
+        missing = missing_glyphs(font)
+        if missing:
+            by_name.setdefault(font_facts(font)[0], []).append(missing)
+    for name, found in sorted(by_name.items(), key=lambda item: drawn.fonts.get(item[0], 0)):
+        joined = MissingGlyphs(
+            tuple(dict.fromkeys(text for one in found for text in one.notdef)),
+            tuple(dict.fromkeys(text for one in found for text in one.empty)),
+        )
+        page = drawn.fonts.get(name)
+        where = f"page {page}: " if page is not None else ""
+        findings += [Finding(True, where + message) for message in joined.messages(name)]
+    return findings
+
+
+def resource_fonts(pages: Sequence[PageObject]) -> Iterator[DictionaryObject]:
+    """Every font dictionary the pages' resources (and their forms') name, once each."""
+    seen: set[int] = set()
+    stack: list[Any] = [entry(page, "/Resources") for page in pages]
+    forms: set[int] = set()
+    while stack:
+        resources = stack.pop()
+        if not isinstance(resources, DictionaryObject):
+            continue
+        fonts = entry(resources, "/Font")
+        for reference in fonts.values() if isinstance(fonts, DictionaryObject) else ():
+            font = reference.get_object()
+            key = getattr(reference, "idnum", None) or id(font)
+            if isinstance(font, DictionaryObject) and key not in seen:
+                seen.add(key)
+                yield font
+        xobjects = entry(resources, "/XObject")
+        for reference in xobjects.values() if isinstance(xobjects, DictionaryObject) else ():
+            xobject = reference.get_object()
+            key = getattr(reference, "idnum", None) or id(xobject)
+            if isinstance(xobject, StreamObject) and key not in forms:
+                forms.add(key)
+                stack.append(entry(xobject, "/Resources"))
 
 
 def image_findings(drawn: Drawn) -> list[Finding]:
@@ -282,6 +340,11 @@ class Drawing:
         self._patterns: set[int] = set()
         self._parsed: dict[int, list[Operation]] = {}
         self._font_facts: dict[int, tuple[str, bool]] = {}
+        self.font_objects: dict[int, DictionaryObject] = {}
+        """Each font dictionary drawn with, by its id."""
+
+    def drawn(self) -> Drawn:
+        return Drawn(self.fonts, self.unembedded, tuple(self.images))
 
     def walk_page(self, number: int, page: PageObject) -> None:
         self.page, self._patterns = number, set()
@@ -312,6 +375,7 @@ class Drawing:
             return
         if id(font) not in self._font_facts:
             self._font_facts[id(font)] = font_facts(font)
+            self.font_objects[id(font)] = font
         name, embedded = self._font_facts[id(font)]
         self.fonts.setdefault(name, self.page)
         if not embedded:

@@ -1,0 +1,229 @@
+"""Whether the glyphs a PDF's fonts draw are there, for preflight: a character drawn with the
+font's .notdef glyph (glyph 0: an empty box, the font has no glyph for it) or with a glyph
+whose outline is empty (the embedded subset lacks it: it prints as nothing, while the text
+layer still has the character, so copying text and text-based tests do not notice).
+
+For each composite (Type0) font, the glyphs it draws are those it has widths for (/W: what
+WeasyPrint writes for each glyph a document draws, and what the join of a book laid out in
+parts merges), each with its text (/ToUnicode); through the font's /Encoding (a CMap that
+WeasyPrint writes to send characters the font lacks to .notdef) and /CIDToGIDMap, each is
+a glyph of the embedded program (TrueType /FontFile2, or OpenType CFF /FontFile3), which
+must draw something unless its text is only spaces or formatting characters. Simple fonts
+and Type3 fonts (whose glyphs are PDF drawings) are not checked. Only pypdf and fontTools
+are used.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from fontTools.ttLib import TTFont, TTLibError  # type: ignore[import-untyped]
+from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
+
+NOT_DRAWN = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp", "Cs"})
+"""Characters that need no ink: controls, formatting characters, spaces."""
+INVISIBLE = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef\u034f]")
+"""Variation selectors and the grapheme joiner: marks with no shape of their own."""
+SHOWN = 3
+"""Characters named in a finding; the others are counted."""
+FONT_ERRORS = (
+    *(TTLibError, KeyError, AssertionError, ValueError, IndexError, TypeError, EOFError),
+    *(AttributeError, OverflowError, UnicodeDecodeError),
+)
+"""What fontTools may raise on an embedded program it can't read."""
+CMAP_CHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*(<[0-9a-fA-F]*>|\d+)")
+CMAP_RANGE = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*(<[0-9a-fA-F]*>|\d+)")
+CHAR_SECTION = re.compile(rb"begin(?:bf|cid)char(.*?)end(?:bf|cid)char", re.S)
+RANGE_SECTION = re.compile(rb"begin(?:bf|cid)range(.*?)end(?:bf|cid)range", re.S)
+MAX_RANGE = 65536
+
+
+@dataclass(frozen=True)
+class MissingGlyphs:
+    """What one font draws with no glyph: the characters drawn as .notdef, and those whose
+    glyph has no outline in the embedded program."""
+
+    notdef: tuple[str, ...]
+    empty: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.notdef or self.empty)
+
+    def messages(self, font: str) -> Iterator[str]:
+        """One sentence for each kind of missing glyph."""
+        if self.notdef:
+            listed = named(self.notdef)
+            yield f"font '{font}' draws {listed} with its .notdef glyph (an empty box)"
+        if self.empty:
+            listed = named(self.empty)
+            yield f"font '{font}' has no outline for {listed} (they print as nothing)"
+
+
+def named(texts: tuple[str, ...]) -> str:
+    """`U+0066 LATIN SMALL LETTER F, ... and 12 more`."""
+    shown = ", ".join(describe(text) for text in texts[:SHOWN])
+    more = len(texts) - SHOWN
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
+def describe(text: str) -> str:
+    first = next((char for char in text if needs_ink(char)), text[:1] or "?")
+    return f"U+{ord(first):04X} {unicodedata.name(first, '(no name)')}"
+
+
+def needs_ink(char: str) -> bool:
+    return unicodedata.category(char) not in NOT_DRAWN and not INVISIBLE.match(char)
+
+
+def missing_glyphs(font: DictionaryObject) -> MissingGlyphs:
+    """The characters the composite font draws without a glyph (nothing for other fonts, or
+    a font whose program can't be read)."""
+    if entry(font, "/Subtype") != "/Type0":
+        return MissingGlyphs((), ())
+    descendants = entry(font, "/DescendantFonts")
+    descendant = entry_of(descendants, 0)
+    if not isinstance(descendant, DictionaryObject):
+        return MissingGlyphs((), ())
+    text = cmap_pairs(entry(font, "/ToUnicode"))
+    codes = sorted(width_keys(entry(descendant, "/W")) or set(text))
+    glyph_of = glyph_mapping(entry(font, "/Encoding"), entry(descendant, "/CIDToGIDMap"))
+    program = Program.of(entry(descendant, "/FontDescriptor"))
+    notdef, empty = [], []
+    for code in codes:
+        chars = unicode_text(text.get(code))
+        if not chars or not any(needs_ink(char) for char in chars):
+            continue
+        glyph = glyph_of(code)
+        if glyph == 0:
+            notdef.append(chars)
+        elif program is not None and not program.draws(glyph):
+            empty.append(chars)
+    return MissingGlyphs(tuple(notdef), tuple(empty))
+
+
+def entry(dictionary: Any, key: str) -> Any:
+    """`dictionary[key]` resolved; None if absent or not a dictionary."""
+    if not isinstance(dictionary, DictionaryObject):
+        return None
+    value = dictionary.get(key)
+    return value.get_object() if value is not None else None
+
+
+def entry_of(array: Any, index: int) -> Any:
+    if not isinstance(array, ArrayObject) or len(array) <= index:
+        return None
+    return array[index].get_object()
+
+
+def width_keys(widths: Any) -> set[int]:
+    """The glyphs (CIDs) a /W array gives widths for: `first [w w ...]` or `first last w`."""
+    found: set[int] = set()
+    if not isinstance(widths, ArrayObject):
+        return found
+    items = [item.get_object() for item in widths]
+    index = 0
+    while index + 1 < len(items):
+        first, following = items[index], items[index + 1]
+        if isinstance(following, ArrayObject):
+            found.update(range(int(first), int(first) + len(following)))
+            index += 2
+        else:
+            found.update(range(int(first), min(int(following), int(first) + MAX_RANGE) + 1))
+            index += 3
+    return found
+
+
+def cmap_pairs(stream: Any) -> dict[int, bytes]:
+    """A CMap stream's code -> value pairs (bfchar, bfrange, cidchar, cidrange): the value is
+    a hex string (text, or the first of a range) or a decimal number (a CID)."""
+    if not isinstance(stream, StreamObject):
+        return {}
+    data = stream.get_data()
+    pairs: dict[int, bytes] = {}
+    for section in CHAR_SECTION.findall(data):
+        for code, value in CMAP_CHAR.findall(section):
+            pairs[int(code, 16)] = value
+    for section in RANGE_SECTION.findall(data):
+        for low, high, value in CMAP_RANGE.findall(section):
+            first, last = int(low, 16), int(high, 16)
+            for code in range(first, min(last, first + MAX_RANGE) + 1):
+                pairs[code] = shifted(value, code - first)
+    return pairs
+
+
+def shifted(value: bytes, by: int) -> bytes:
+    """The value of a range's `by`-th code: the first value plus `by`."""
+    if value.startswith(b"<"):
+        digits = value[1:-1]
+        number = int(digits or b"0", 16) + by
+        return b"<" + f"{number:0{max(len(digits), 4)}x}".encode() + b">"
+    return str(int(value) + by).encode()
+
+
+def unicode_text(value: bytes | None) -> str:
+    """A ToUnicode value (UTF-16BE in hex) as text; empty if there is none."""
+    if value is None or not value.startswith(b"<"):
+        return ""
+    try:
+        return bytes.fromhex(value[1:-1].decode()).decode("utf-16-be")
+    except (ValueError, UnicodeDecodeError):
+        return ""
+
+
+def glyph_mapping(encoding: Any, cid_to_gid: Any) -> Callable[[int], int]:
+    """Code -> glyph number in the program: through the /Encoding CMap (Identity-H if it
+    is a name) and the /CIDToGIDMap (identity if it is a name)."""
+    cids = {code: int(value) for code, value in cmap_pairs(encoding).items() if value.isdigit()}
+    table = cid_to_gid.get_data() if isinstance(cid_to_gid, StreamObject) else None
+
+    def glyph_of(code: int) -> int:
+        cid = cids.get(code, code) if cids else code
+        if table is None:
+            return cid
+        return int.from_bytes(table[2 * cid : 2 * cid + 2], "big") if 2 * cid < len(table) else 0
+
+    return glyph_of
+
+
+class Program:
+    """An embedded font program: which of its glyphs draw something."""
+
+    def __init__(self, font: TTFont) -> None:
+        self.font = font
+        self.order = font.getGlyphOrder()
+        self.glyf = font.get("glyf")
+        self.charstrings = None
+        if self.glyf is None and "CFF " in font:
+            self.charstrings = font["CFF "].cff.topDictIndex[0].CharStrings
+
+    @classmethod
+    def of(cls, descriptor: Any) -> Program | None:
+        """The program a font descriptor embeds (TrueType, or CFF in an OpenType file);
+        None if there is none that fontTools reads."""
+        for key in ("/FontFile2", "/FontFile3"):
+            stream = entry(descriptor, key)
+            if isinstance(stream, StreamObject):
+                try:
+                    return cls(TTFont(io.BytesIO(stream.get_data()), lazy=True))
+                except FONT_ERRORS:
+                    return None
+        return None
+
+    def draws(self, glyph: int) -> bool:
+        """Whether the glyph numbered `glyph` has an outline (or parts that have one)."""
+        if glyph >= len(self.order):
+            return False
+        name = self.order[glyph]
+        try:
+            if self.glyf is not None:
+                return bool(self.glyf[name].numberOfContours != 0)
+            if self.charstrings is not None:
+                return self.charstrings[name].calcBounds(self.charstrings) is not None
+        except FONT_ERRORS:
+            return True  # not known to be empty
+        return True
