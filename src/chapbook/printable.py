@@ -19,6 +19,7 @@ import functools
 import io
 import os
 import re
+import struct
 import unicodedata
 from array import array
 from collections.abc import Iterable, Iterator
@@ -274,6 +275,67 @@ def font_cmap(data: bytes, index: int) -> Iterable[int]:
     """The characters face `index` of a font file maps to glyphs (none if unreadable)."""
     try:
         font = TTFont(io.BytesIO(data), fontNumber=index, lazy=True)
-        return set(font.getBestCmap() or {})
-    except READ_ERRORS:
+        fast = raw_cmap(font.reader["cmap"]) if "cmap" in font.reader else None
+        return fast if fast is not None else set(font.getBestCmap() or {})
+    except (*READ_ERRORS, struct.error):
         return set()
+
+
+UNICODE_SUBTABLES = ((3, 10), (0, 6), (0, 4), (3, 1), (0, 3))
+"""The cmap subtables that map Unicode, best first: full Unicode, then the BMP only."""
+
+
+def raw_cmap(table: bytes) -> set[int] | None:
+    """The characters a `cmap` table maps to a glyph other than .notdef, read from its bytes
+    (fontTools builds a glyph name for each, which takes seconds for a CJK font); None when
+    its best Unicode subtable is not of format 4 or 12 (then fontTools reads it)."""
+    count = struct.unpack_from(">H", table, 2)[0]
+    offsets: dict[tuple[int, int], int] = {}
+    for record in range(count):
+        platform, encoding, offset = struct.unpack_from(">HHI", table, 4 + 8 * record)
+        offsets.setdefault((platform, encoding), offset)
+    best = next((offsets[key] for key in UNICODE_SUBTABLES if key in offsets), None)
+    if best is None:
+        return None
+    kind = struct.unpack_from(">H", table, best)[0]
+    if kind == 12:
+        return format_12(table, best)
+    if kind == 4:
+        return format_4(table, best)
+    return None
+
+
+def format_12(table: bytes, start: int) -> set[int]:
+    """Segmented coverage: groups of (first char, last char, first glyph)."""
+    groups = struct.unpack_from(">I", table, start + 12)[0]
+    found: set[int] = set()
+    for group in range(groups):
+        first, last, glyph = struct.unpack_from(">III", table, start + 16 + 12 * group)
+        found.update(range(first + (glyph == 0), min(last, 0x10FFFF) + 1))
+    return found
+
+
+def format_4(table: bytes, start: int) -> set[int]:
+    """Segment mapping to delta values: the BMP's characters by segments, each mapped by a
+    delta or through an array of glyphs (where 0 is no glyph)."""
+    segments = struct.unpack_from(">H", table, start + 6)[0] // 2
+    ends = struct.unpack_from(f">{segments}H", table, start + 14)
+    starts_at = start + 16 + 2 * segments
+    starts = struct.unpack_from(f">{segments}H", table, starts_at)
+    deltas = struct.unpack_from(f">{segments}h", table, starts_at + 2 * segments)
+    ranges_at = starts_at + 4 * segments
+    range_offsets = struct.unpack_from(f">{segments}H", table, ranges_at)
+    found: set[int] = set()
+    for segment in range(segments):
+        first, last = starts[segment], ends[segment]
+        if first > last or first == 0xFFFF:
+            continue
+        if range_offsets[segment] == 0:
+            found.update(c for c in range(first, last + 1) if (c + deltas[segment]) & 0xFFFF)
+            continue
+        at = ranges_at + 2 * segment + range_offsets[segment]
+        for char in range(first, last + 1):
+            glyph = struct.unpack_from(">H", table, at + 2 * (char - first))[0]
+            if glyph and (glyph + deltas[segment]) & 0xFFFF:
+                found.add(char)
+    return found
