@@ -50,9 +50,6 @@ CASES: dict[str, list[str]] = {
     "broken-front-matter": [
         "chapters/01-one.md:3: front matter is not valid YAML: mapping values are not allowed here"
     ],
-    "unknown-front-matter-key": [
-        "chapters/01-one.md:2: 'titel' is not a front matter key; did you mean 'title'?"
-    ],
     "missing-image": ["chapters/01-maps.md:7: image 'map.png' not found"],
     "bad-images": [
         "chapters/01-pictures.md:3: image '../images/broken.png' is not a readable image",

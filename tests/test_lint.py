@@ -19,8 +19,8 @@ FINDINGS = {
     "reader-error": [
         "reader-error/chapters/01-one.md:1:1: E100 no title: begin with a '# Title' heading or "
         "set 'title'",
-        "reader-error/chapters/01-one.md:2:1: E100 'titel' is not a front matter key; did you "
-        "mean 'title'?",
+        "reader-error/chapters/01-one.md:2:1: W200 front matter key 'titel' is not one "
+        "Chapbook uses: ignored; did you mean 'title'?",
     ],
     "link-not-a-chapter": [
         "link-not-a-chapter/chapters/01-one.md:3:17: E101 link to 'notes.md', which is not a "
@@ -90,7 +90,7 @@ FINDINGS = {
     ],
     "not-listed": [
         "not-listed/chapters/02-extra.md:1:1: W211 not listed in [contents] of "
-        "not-listed/book.toml",
+        "not-listed/book.toml: left out of the book",
     ],
     "note-never-referenced": [
         "note-never-referenced/chapters/01-one.md:6:1: W212 note '[^2]' is never referred to",

@@ -244,15 +244,15 @@ def test_new_keeps_crlf_line_ends(tmp_path: Path) -> None:
     ).encode()
 
 
-def test_new_adds_a_chapters_key_to_contents_without_one(tmp_path: Path) -> None:
+def test_new_leaves_contents_without_chapters_alone(tmp_path: Path) -> None:
+    """Without `chapters`, [contents] takes chapters/*.md: the new file is one of them."""
     toml = '[book]\ntitle = "T"\nlanguage = "en"\n\n[contents]  # only a foreword\nfront = ["front/foreword.md"]\n'  # noqa: E501
     listed_book(tmp_path / "m", toml)
     write(tmp_path / "m/front/foreword.md", "# Foreword\n\nText.\n")
     assert run("new", "Three", "-m", "m", cwd=tmp_path).returncode == 0
-    assert (tmp_path / "m/book.toml").read_text() == toml.replace(
-        "# only a foreword\n", '# only a foreword\nchapters = ["chapters/03-three.md"]\n'
-    )
-    assert [c.title for c in read_book(tmp_path / "m").chapters] == ["Foreword", "Three"]
+    assert (tmp_path / "m/book.toml").read_text() == toml
+    titles = [c.title for c in read_book(tmp_path / "m").chapters]
+    assert titles == ["Foreword", "One", "Two", "Three"]
 
 
 def test_new_after_09_comes_10_and_book_toml_without_contents_is_left_alone(

@@ -3,16 +3,16 @@ and image resolved, and every error and warning on the way, gathered by the `Rea
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
+from difflib import get_close_matches
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import yaml
 
 from chapbook import remote
-from chapbook.config import control_character, suggestion
+from chapbook.config import control_character
 from chapbook.errors import line_of, short
 from chapbook.markup import Rendered, inline, prefix_ids, render_markdown
 from chapbook.model import EPIGRAPH_LINE, TITLE_LINE, Chapter, Part, Resource
@@ -77,13 +77,18 @@ def read_chapter(
         said = render(meta["epigraph-source"])
         report(reader, entry.path, text, said, key_line(text, "epigraph-source"))
         source = inline(said.body)
-    title, title_html = chapter_title(meta, rendered)
+    title, title_html = rendered.title or "", rendered.title_html or ""
+    if "title" in meta:  # Markdown, finished as a `# ` title is
+        said = render(title_markdown(meta["title"]))
+        report(reader, entry.path, text, said, key_line(text, "title"))
+        title, title_html = said.title or "", said.title_html or ""
     if not title and key_line(text, "title") is None:  # else its error is told already
         reader.error(entry.path, "no title: begin with a '# Title' heading or set 'title'", 1)
     if not body.strip():
         reader.error(entry.path, "chapter is empty", 1)
     file_name = file_names[entry.path]
     reader.ids[file_name] = rendered.ids
+    reader.aliases[file_name] = dict(rendered.aliases)
     return Chapter(
         id=file_name.removesuffix(".xhtml"),
         part=entry.part,
@@ -133,6 +138,8 @@ def report(
         if found is None and problem.needle:
             found = line_of(text.lower(), problem.needle.lower(), problem.occurrence)
         reader.error(path, problem.message, line or found)
+    for warning in rendered.warnings:
+        reader.warn(path, warning.message, line or warning.line)
 
 
 def check_alt_text(reader: Reader, path: Path, text: str, rendered: Rendered) -> None:
@@ -143,11 +150,10 @@ def check_alt_text(reader: Reader, path: Path, text: str, rendered: Rendered) ->
         reader.warn(path, message, line)
 
 
-def chapter_title(meta: dict[str, str], rendered: Rendered) -> tuple[str, str]:
-    """The title as text and as inline XHTML: front matter's `title`, else the heading."""
-    if "title" in meta:
-        return meta["title"], html.escape(meta["title"], quote=False)
-    return rendered.title or "", rendered.title_html or ""
+def title_markdown(title: str) -> str:
+    """Front matter's `title` as a `# ` heading: on one line, a `#` at its end kept."""
+    line = " ".join(title.split())
+    return "# " + re.sub(r"#+$", lambda marks: "\\#" * len(marks[0]), line)
 
 
 def split_front_matter(reader: Reader, path: Path, text: str) -> tuple[dict[str, str], str]:
@@ -175,13 +181,13 @@ def split_front_matter(reader: Reader, path: Path, text: str) -> tuple[dict[str,
 def check_front_matter(
     reader: Reader, path: Path, text: str, meta: dict[object, object]
 ) -> dict[str, str]:
-    """The known keys of the front matter, each with text; errors for the others."""
+    """The known keys of the front matter, each with text; errors for those without,
+    a warning for each other key (other tools' keys are ignored: see `unused_key`)."""
     checked: dict[str, str] = {}
     for key, value in meta.items():
-        line = line_of(text, f"{key}:")
+        line = key_line(text, str(key)) or line_of(text, f"{key}:")
         if key not in FRONT_MATTER_KEYS:
-            hint = suggestion(str(key), list(FRONT_MATTER_KEYS))
-            reader.error(path, f"'{key}' is not a front matter key{hint}", line)
+            reader.warn(path, unused_key(str(key)), line)
         elif not isinstance(value, str):
             reader.error(path, f"front matter '{key}' must be text", line)
         elif not value.strip():
@@ -191,6 +197,26 @@ def check_front_matter(
         else:
             checked[str(key)] = value.strip()
     return checked
+
+
+OTHER_TOOLS_KEYS = frozenset(
+    {"author", "authors", "date", "tags", "draft", "layout", "subtitle", "categories"}
+    | {"category", "description", "slug", "aliases", "weight", "lang", "language", "summary"}
+    | {"keywords", "permalink", "published", "toc", "type", "id", "url", "image", "cover"}
+    | {"series", "status", "created", "updated", "modified", "format", "abstract", "order"}
+    | {"sidebar_position", "sidebar_label", "nav_order", "parent", "excerpt", "bibliography"}
+)
+"""Keys that Obsidian, Jekyll, Hugo, Quarto, pandoc, MkDocs or Docusaurus give a page: never
+taken for a misspelling of one of Chapbook's (`subtitle` is no `title`)."""
+UNUSED_KEY = re.compile(r"front matter key '(.*)' is not one Chapbook uses")
+
+
+def unused_key(key: str) -> str:
+    """The warning for a front matter key that Chapbook does not use, with the key it
+    might be a misspelling of."""
+    close = [] if key in OTHER_TOOLS_KEYS else get_close_matches(key, FRONT_MATTER_KEYS, 1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"front matter key '{key}' is not one Chapbook uses: ignored{hint}"
 
 
 def resolve_link(

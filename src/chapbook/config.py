@@ -93,7 +93,8 @@ class BookTable:
 @dataclass(frozen=True)
 class ContentsTable:
     front: tuple[str, ...] = ()
-    chapters: tuple[str, ...] = ()
+    chapters: tuple[str, ...] | None = None
+    """None when `[contents]` does not list them: chapters/*.md are the chapters."""
     back: tuple[str, ...] = ()
 
 

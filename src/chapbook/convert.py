@@ -59,6 +59,8 @@ class Converted:
     links: tuple[Link, ...]
     ids: tuple[tuple[str, frozenset[str]], ...]
     """The chapter's ids by its file name (none when it was not rendered)."""
+    aliases: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+    """The chapter's other ids (see `Reader.aliases`) by its file name."""
     images: tuple[Resource, ...]
     """The images the chapter added to the book, in the order it named them."""
     referenced: tuple[Path, ...]
@@ -157,6 +159,7 @@ def convert(job: Job, downloads: dict[str, Resource | None] | None = None) -> Co
         warnings=tuple(reader.warnings),
         links=tuple(reader.links),
         ids=tuple(reader.ids.items()),
+        aliases=tuple((name, tuple(sorted(a.items()))) for name, a in reader.aliases.items()),
         images=tuple(reader.images.values()),
         referenced=tuple(reader.referenced),
         downloaded=reader.downloaded,
@@ -177,6 +180,7 @@ def take(reader: Reader, converted: Converted) -> None:
     reader.warnings.extend(converted.warnings)
     reader.links.extend(converted.links)
     reader.ids.update(converted.ids)
+    reader.aliases.update((name, dict(aliases)) for name, aliases in converted.aliases)
     for image in converted.images:
         reader.images.setdefault(image.href, image)
 
@@ -291,6 +295,7 @@ def encode(converted: Converted, fingerprints: Sequence[str]) -> bytes:
         "warnings": [_error(w) for w in converted.warnings],
         "links": [[k.target, k.fragment, k.where, k.line, k.href] for k in converted.links],
         "ids": [[name, sorted(ids)] for name, ids in converted.ids],
+        "aliases": [[name, [list(pair) for pair in pairs]] for name, pairs in converted.aliases],
         "images": [[image.href, image.media_type] for image in converted.images],
         "referenced": [
             [str(path), f] for path, f in zip(converted.referenced, fingerprints, strict=True)
@@ -330,6 +335,10 @@ def _kept(record: dict[str, Any]) -> Kept:
         warnings=tuple(_book_error(w, warning=True) for w in record["warnings"]),
         links=tuple(_link(*link) for link in record["links"]),
         ids=tuple((_text(name), frozenset(map(_text, ids))) for name, ids in record["ids"]),
+        aliases=tuple(
+            (_text(name), tuple((_text(alias), _text(target)) for alias, target in pairs))
+            for name, pairs in record["aliases"]
+        ),
         images=tuple(Resource(_text(href), _text(kind), b"") for href, kind in record["images"]),
         referenced=tuple(path for path, _ in referenced),
         downloaded=False,

@@ -3,21 +3,25 @@ every error found on the way."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import re
 import unicodedata
 import uuid
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import unquote
 
 from PIL import Image
 
 from chapbook.cache import Cache
-from chapbook.chapter import Entry
+from chapbook.chapter import UNUSED_KEY, Entry
 from chapbook.config import Config, load_config
 from chapbook.convert import read_chapters
 from chapbook.errors import BookError, BookErrors, line_of
+from chapbook.markup import XHTML, fragment_xml, parse_fragment, url
 from chapbook.model import Book, Chapter, Metadata, Part, Resource, Styles
 from chapbook.progress import SILENT, Progress
 from chapbook.reader import (
@@ -72,13 +76,17 @@ def read_files(
     order (None for one that did not read), the cover, the styles and fonts; every
     problem goes into `reader`."""
     entries = list_entries(reader)
+    warn_unlisted(reader, entries)
     chapters = read_chapters(reader, entries, assign_file_names(entries), cache, jobs, progress)
     check_anchors(reader)
+    chapters = follow_aliases(reader, chapters)
+    reader.warnings[:] = unused_keys_once(reader.warnings)
     return entries, chapters, read_cover(reader), read_styles(reader)
 
 
 def list_entries(reader: Reader) -> list[Entry]:
-    """The chapter files in reading order: as `[contents]` lists them, else chapters/*.md."""
+    """The chapter files in reading order: as `[contents]` lists them, else chapters/*.md
+    (also between the front and back that `[contents]` lists without its chapters)."""
     contents = reader.config.contents
     if contents is None:
         return found_entries(reader)
@@ -86,21 +94,27 @@ def list_entries(reader: Reader) -> list[Entry]:
         (part, name)
         for part, names in (
             (Part.FRONT, contents.front),
-            (Part.CHAPTER, contents.chapters),
+            (Part.CHAPTER, contents.chapters or ()),
             (Part.BACK, contents.back),
         )
         for name in names
     ]
-    if not listed:
+    if not listed and contents.chapters is not None:
         line = line_of(reader.config.text, "[contents]")
         reader.error(reader.config.source, "[contents] lists no chapter", line)
-    return check_listed(reader, listed)
+    entries = check_listed(reader, listed)
+    if contents.chapters is not None:
+        return entries
+    found = found_entries(reader, {entry.path for entry in entries})
+    front = [entry for entry in entries if entry.part is Part.FRONT]
+    return front + found + [entry for entry in entries if entry.part is Part.BACK]
 
 
-def found_entries(reader: Reader) -> list[Entry]:
-    """chapters/*.md in file-name order; an error for each that is a link out of the book."""
+def found_entries(reader: Reader, taken: set[Path] | None = None) -> list[Entry]:
+    """chapters/*.md in file-name order, but those `taken` (as front or back matter); an
+    error for each that is a link out of the book."""
     folder = reader.root / "chapters"
-    found = sorted(folder.glob("*.md"))
+    found = [path for path in sorted(folder.glob("*.md")) if real(path) not in (taken or set())]
     if not found:
         reader.error(folder, "no chapters: add chapters/*.md")
     entries = []
@@ -112,6 +126,19 @@ def found_entries(reader: Reader) -> list[Entry]:
         else:
             entries.append(Entry(Part.CHAPTER, real(path), path.name, None))
     return entries
+
+
+def warn_unlisted(reader: Reader, entries: list[Entry]) -> None:
+    """A warning for each Markdown file in chapters/, or beside a chapter, that `[contents]`
+    leaves out of the book."""
+    if reader.config.contents is None:
+        return
+    taken = {entry.path for entry in entries}
+    folders = {reader.root / "chapters", *(entry.path.parent for entry in entries)}
+    for path in sorted({path for folder in folders for path in folder.glob("*.md")}):
+        if real(path) not in taken:
+            message = f"not listed in [contents] of {reader.config.source}: left out of the book"
+            reader.warn(path, message, 1)
 
 
 def check_listed(reader: Reader, listed: list[tuple[Part, str]]) -> list[Entry]:
@@ -159,13 +186,75 @@ def number_chapters(chapters: list[Chapter]) -> list[Chapter]:
     return numbered
 
 
+def unused_keys_once(warnings: list[BookError]) -> list[BookError]:
+    """The warnings with one for each front matter key that Chapbook does not use: the
+    first, saying how many other chapters have that key."""
+    firsts: dict[str, int] = {}
+    counts: Counter[str] = Counter()
+    kept: list[BookError] = []
+    for warning in warnings:
+        match = UNUSED_KEY.match(warning.message)
+        if match is not None and match[1] in firsts:
+            counts[match[1]] += 1
+            continue
+        if match is not None:
+            firsts[match[1]] = len(kept)
+        kept.append(warning)
+    for key, count in counts.items():
+        first = kept[firsts[key]]
+        also = f" (also in {count} other chapter{'s' * (count != 1)})"
+        kept[firsts[key]] = dataclasses.replace(first, message=first.message + also)
+    return kept
+
+
 def check_anchors(reader: Reader) -> None:
-    """Every link to `#fragment` must land on an id of its chapter."""
+    """Every link to `#fragment` must land on an id of its chapter, or an alias of one."""
     for link in reader.links:
         ids = reader.ids.get(link.target)
-        if link.fragment and ids is not None and link.fragment not in ids:
+        known = link.fragment in (ids or ()) or link.fragment in reader.aliases.get(link.target, {})
+        if link.fragment and ids is not None and not known:
             message = f"link to '{link.href}': no heading or anchor '#{link.fragment}' there"
             reader.error(link.where, message, link.line)
+
+
+def follow_aliases(reader: Reader, chapters: list[Chapter | None]) -> list[Chapter | None]:
+    """The chapters with each link that names an alias (see `headings`) pointed at the id
+    it stands for, or at the start of its chapter."""
+    where = {link.where for link in reader.links if is_alias(reader, link.target, link.fragment)}
+    return [
+        relinked(reader, chapter) if chapter is not None and chapter.source in where else chapter
+        for chapter in chapters
+    ]
+
+
+def is_alias(reader: Reader, target: str, fragment: str) -> bool:
+    """Whether `fragment` is an alias in the chapter `target`, not an id of its own."""
+    aliases = reader.aliases.get(target, {})
+    return fragment in aliases and fragment not in reader.ids.get(target, frozenset())
+
+
+def relinked(reader: Reader, chapter: Chapter) -> Chapter:
+    """The chapter with its links to aliases (body, epigraph and its source) followed."""
+    return dataclasses.replace(
+        chapter,
+        body=follow(reader, chapter.file_name, chapter.body) or "",
+        epigraph=follow(reader, chapter.file_name, chapter.epigraph),
+        epigraph_source=follow(reader, chapter.file_name, chapter.epigraph_source),
+    )
+
+
+def follow(reader: Reader, own: str, fragment: str | None) -> str | None:
+    """The XHTML `fragment` of the chapter `own` with its links to aliases followed."""
+    if fragment is None:
+        return None
+    container = parse_fragment(fragment)
+    for link in container.iter(f"{XHTML}a"):
+        name, mark, anchor = (link.get("href") or "").partition("#")
+        target = name or own
+        if mark and is_alias(reader, target, unquote(anchor)):
+            to = reader.aliases[target][unquote(anchor)]
+            link.set("href", url(f"{name}#{to}") if to else target)
+    return fragment_xml(container)
 
 
 def read_cover(reader: Reader) -> Resource | None:

@@ -23,6 +23,9 @@ from markdown.inlinepatterns import (
 )
 from markdown.treeprocessors import Treeprocessor
 
+from chapbook.fences import Fences, unclosed
+from chapbook.headings import ALIAS, GithubIds, heading_aliases, leading_anchors
+from chapbook.limits import overlong
 from chapbook.sourcemap import normalized, stream
 from chapbook.typography import localize
 from chapbook.words import words
@@ -30,11 +33,11 @@ from chapbook.words import words
 Rewrite = Callable[[str], str]
 """Maps a link's href or an image's src, as the author wrote it, to its place in the book."""
 
-EXTENSIONS = [
+EXTENSIONS: list[str | markdown.extensions.Extension] = [
     "abbr",
     "attr_list",
     "def_list",
-    "fenced_code",
+    Fences(),
     "footnotes",
     "md_in_html",
     "tables",
@@ -82,6 +85,11 @@ class Rendered:
     """What was taken out of the chapter's raw HTML."""
     problems: tuple[Problem, ...] = ()
     """What stops the chapter from being a part of the book (errors)."""
+    warnings: tuple[Problem, ...] = ()
+    """What the author should know of, at its line (an unclosed code fence)."""
+    aliases: tuple[tuple[str, str], ...] = ()
+    """Other ids that links may name, each with the id it stands for ("" for the chapter's
+    start): see `headings`."""
 
 
 SMARTY = {
@@ -165,11 +173,14 @@ def render_markdown(text: str, language: str, link: Rewrite, image: Rewrite) -> 
     book_tree = BookTree(md, words(language).notes)
     md.treeprocessors.register(book_tree, "chapbook", -10)
     md.treeprocessors.register(TitleId(md, book_tree), "chapbook-title-id", 7.5)
+    md.treeprocessors.register(GithubIds(md), "chapbook-github-ids", 4)
     converted = md.convert(text)
+    warnings = tuple(Problem(fence.message, "", fence.line) for fence in unclosed(md))
     problems = lost_text(text, converted)
     body = parse_fragment(without_placeholders(converted))
     removed = sanitize(body)
     problems += obsolete(body)
+    problems += tuple(Problem(message, "", line) for message, line in overlong(body, text))
     for nested in [a for a in body.iter(f"{XHTML}a") if is_in_link(a)]:
         unwrap(nested)  # a link inside a link (a note call in a link's text): only its text
     without_alt = rewrite_references(body, link, image)
@@ -177,13 +188,24 @@ def render_markdown(text: str, language: str, link: Rewrite, image: Rewrite) -> 
     if book_tree.title_id:
         keep_title_id(body, book_tree.title_id)
     ids = unique_ids(body)
+    aliases = heading_aliases(body, ids, book_tree.start_ids)
     unlink_missing_backrefs(body, ids)
     title_html = title = None
     if book_tree.title_source is not None:
         heading = render_title(md, book_tree.title_source, text, language)
         removed, problems = removed + heading.removed, problems + heading.problems
         title, title_html = heading.title, heading.title_html
-    return Rendered(fragment_xml(body), title, title_html, ids, without_alt, removed, problems)
+    return Rendered(
+        fragment_xml(body),
+        title,
+        title_html,
+        ids,
+        without_alt,
+        removed,
+        problems,
+        warnings,
+        aliases,
+    )
 
 
 def render_title(md: markdown.Markdown, source: str, text: str, language: str) -> Rendered:
@@ -332,6 +354,8 @@ class BookTree(Treeprocessor):
         """The title heading's inner HTML, with the placeholders of the conversion in it."""
         self.title_id = ""
         """The title heading's own `{#id}`, if it has one."""
+        self.start_ids: tuple[str, ...] = ()
+        """The title's other ids and those of the anchors above it: the chapter's start."""
 
     def run(self, root: ET.Element) -> None:
         for element in root.iter():  # attr_list's `{lang}` leaves an attribute set to None
@@ -345,10 +369,16 @@ class BookTree(Treeprocessor):
                 mark_notes(notes, self.notes_label)
 
     def take_title(self, root: ET.Element) -> None:
-        """Take out a leading `# ` heading; its inner HTML is finished after the conversion."""
-        if len(root) and root[0].tag == "h1":
-            heading = root[0]
-            root.remove(heading)
+        """Take out a leading `# ` heading (after comments and `<a id>` anchors, which go
+        with it); its inner HTML is finished after the conversion."""
+        start, anchors = leading_anchors(root, self.md)
+        if len(root) > start and root[start].tag == "h1":
+            heading = root[start]
+            for element in list(root)[: start + 1]:
+                root.remove(element)
+            own = heading.get("id", "")
+            self.start_ids = (*([own] if own != self.title_id else []), heading.get(ALIAS, ""))
+            self.start_ids += anchors
             self.title_source = html.escape(heading.text or "", quote=False) + "".join(
                 ET.tostring(child, encoding="unicode") for child in heading
             )
@@ -370,8 +400,9 @@ class TitleId(Treeprocessor):
         self.book_tree = book_tree
 
     def run(self, root: ET.Element) -> None:
-        if len(root) and root[0].tag == "h1":
-            self.book_tree.title_id = root[0].get("id") or ""
+        start = leading_anchors(root, self.md)[0]
+        if len(root) > start and root[start].tag == "h1":
+            self.book_tree.title_id = root[start].get("id") or ""
 
 
 DROPPED = {
@@ -631,15 +662,20 @@ def drop_backref(parent: ET.Element, link: ET.Element) -> None:
     parent.remove(link)
 
 
+XML_PARSER = etree.XMLParser(huge_tree=True)
+HTML_PARSER = lxml_html.HTMLParser(huge_tree=True)
+"""Parsers that read a run of text whole, however long: `limits` refuses one too long."""
+
+
 def parse_fragment(fragment: str) -> etree._Element:
     """The fragment inside an XHTML `div`; what does not parse as XML (raw HTML written
     the HTML way) is read as HTML and reserialized, so the result is always well-formed."""
     try:
-        return etree.fromstring(f"{XHTML_WRAPPER}{fragment}</div>")
+        return etree.fromstring(f"{XHTML_WRAPPER}{fragment}</div>", XML_PARSER)
     except etree.XMLSyntaxError:
         pass
     try:
-        container = lxml_html.fragment_fromstring(fragment, create_parent="div")
+        container = lxml_html.fragment_fromstring(fragment, "div", parser=HTML_PARSER)
     except etree.ParserError:  # nothing but a doctype or a comment
         return etree.fromstring(f"{XHTML_WRAPPER}</div>")
     # a comment may hold what XML's may not (`--`), and a comment is the author's note
@@ -648,7 +684,7 @@ def parse_fragment(fragment: str) -> etree._Element:
     make_xml_names(container)
     parts = [html.escape(container.text or "", quote=False)]
     parts += [etree.tostring(child, method="xml", encoding="unicode") for child in container]
-    return etree.fromstring(f"{XHTML_WRAPPER}{''.join(parts)}</div>")
+    return etree.fromstring(f"{XHTML_WRAPPER}{''.join(parts)}</div>", XML_PARSER)
 
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta"}

@@ -56,6 +56,9 @@ class Reader:
     links: list[Link] = field(default_factory=list)
     ids: dict[str, frozenset[str]] = field(default_factory=dict)
     """The ids of each chapter (by file name), as its Markdown rendered them."""
+    aliases: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Other ids that links to each chapter (by file name) may name, each with the id it
+    stands for ("" for the chapter's start): GitHub's heading ids, the title's."""
     referenced: list[Path] = field(default_factory=list)
     """Each file of the book a chapter's image names, found or not: what a cached
     conversion of the chapter depends on besides its text."""

@@ -183,8 +183,9 @@ def new_chapter(manuscript: Path, title: str) -> tuple[Path, bool]:
     title = " ".join(title.split())
     name = f"chapters/{chapter_number(manuscript, config)}-{file_slug(title)}.md"
     path = manuscript / name
-    edited = None if config.contents is None else listed(config, name)
-    if config.contents is not None and edited is None:
+    lists = config.contents is not None and config.contents.chapters is not None
+    edited = listed(config, name) if lists else None
+    if lists and edited is None:
         message = f"can't find [contents] chapters to add '{name}' to; add it there yourself"
         raise BookErrors([BookError(shown(toml_path), message)])
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -215,7 +216,7 @@ def chapter_number(manuscript: Path, config: Config) -> str:
     listed in book.toml), as wide as that number was written: 09 -> 10, 7 -> 8."""
     names = [path.name for path in (manuscript / "chapters").glob("*.md") if path.is_file()]
     if config.contents is not None:
-        names += [PurePosixPath(name).name for name in config.contents.chapters]
+        names += [PurePosixPath(name).name for name in config.contents.chapters or ()]
     numbers = [(int(match[1]), len(match[1])) for n in names if (match := NUMBERED.match(n))]
     number, width = max(numbers, default=(0, 2))
     return f"{number + 1:0{width}d}"

@@ -76,6 +76,7 @@ READER_MESSAGES: dict[str, re.Pattern[str]] = {
     "E108": re.compile(r"language '(.*)' is not a BCP 47 tag"),
     "E109": re.compile(r"chapter is empty()"),
     "W201": re.compile(r"image '(.*)' has no alt text.*"),
+    "W211": re.compile(r"not listed in \[contents\] of .*: left out of the book()"),
 }
 """The reader's messages that have a code of their own, each with what to find its column by;
 the reader's other errors are E100, its other warnings W200."""
@@ -289,21 +290,6 @@ def duplicate_titles(book: Gathered) -> Iterator[Finding]:
         first.setdefault(key, source.path)
 
 
-def not_listed(book: Gathered) -> Iterator[Finding]:
-    """Chapter files beside the listed ones (and in chapters/) that [contents] leaves out."""
-    if book.config.contents is None:
-        return
-    root = book.reader.root
-    listed = {
-        real(root / name) for _, names in vars(book.config.contents).items() for name in names
-    }
-    folders = {root / "chapters", *(entry.path.parent for entry in book.entries)}
-    for path in sorted({path for folder in folders for path in folder.glob("*.md")}):
-        if real(path) not in listed:
-            message = f"not listed in [contents] of {book.config.source}"
-            yield Finding(shown(path), 1, 1, "W211", message)
-
-
 def book_values(book: Gathered) -> Iterator[Finding]:
     """The language's form (E108) and the ISBNs' checksums (E107), by config.py's own check,
     also when book.toml does not load for another reason (config.py then stops before it)."""
@@ -315,8 +301,8 @@ def book_values(book: Gathered) -> Iterator[Finding]:
         yield found(book, config.source, problem.line or 1, needle, code, problem.message)
 
 
-BOOK_CHECKS: tuple[BookCheck, ...] = (title_only, duplicate_titles, not_listed, book_values)
-"""The checks that look at the whole book: W203, W204, W211, E107 and E108."""
+BOOK_CHECKS: tuple[BookCheck, ...] = (title_only, duplicate_titles, book_values)
+"""The checks that look at the whole book: W203, W204, E107 and E108 (W211 is the reader's)."""
 
 
 def silences(source: Source) -> dict[int, set[str]]:

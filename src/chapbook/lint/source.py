@@ -12,6 +12,7 @@ from enum import Enum
 from functools import cached_property
 
 from chapbook.chapter import FRONT_MATTER
+from chapbook.fences import fenced_lines
 
 MASK = "\x00"
 """Stands in for a character that is not prose: no word, no space, no mark."""
@@ -102,8 +103,14 @@ def split_blocks(text: str) -> Iterator[Block]:
         index += 1
     group: list[tuple[int, str]] = []
     previous = ""
+    fences = fenced_lines(FRONT_MATTER.sub(lambda m: "\n" * m[0].count("\n"), text, count=1))
     while index < len(lines):
         start, line = lines[index]
+        if index in fences:  # fenced code, also in a block quote or a list item
+            if group:
+                yield prose(group)
+            group, previous, index = [], "", fences[index]
+            continue
         if group and SETEXT.match(line) and len(group) == 1 and not ITEM.match(group[0][1]):
             level = 1 if line.strip().startswith("=") else 2
             yield Block(Kind.HEADING, group[0][0], group[0][1], level)
@@ -115,7 +122,7 @@ def split_blocks(text: str) -> Iterator[Block]:
             group = []
         if not line.strip():
             index += 1
-        elif not group and (FENCE.match(line) or (INDENTED.match(line) and is_code(previous))):
+        elif not group and INDENTED.match(line) and is_code(previous):
             index = skip_code(lines, index)
             previous = ""
         elif not group and RULE.match(line):
@@ -151,17 +158,10 @@ def prose(group: list[tuple[int, str]]) -> Block:
 
 
 def skip_code(lines: list[tuple[int, str]], index: int) -> int:
-    """The index of the first line after the code block that starts at `index`."""
-    fence = FENCE.match(lines[index][1])
-    if fence is None:  # indented: up to a line that is not
-        while index < len(lines) and (INDENTED.match(lines[index][1]) or not lines[index][1]):
-            index += 1
-        return index
-    mark = fence[1]
-    index += 1
-    while index < len(lines) and not lines[index][1].strip().startswith(mark):
+    """The index of the first line after the indented code block that starts at `index`."""
+    while index < len(lines) and (INDENTED.match(lines[index][1]) or not lines[index][1]):
         index += 1
-    return index + 1
+    return index
 
 
 def html_end(lines: list[tuple[int, str]], index: int) -> int:
