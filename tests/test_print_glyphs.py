@@ -153,15 +153,15 @@ def font_missing(font: Any) -> Iterator[str]:
                 notdef_codes.add(int(parts_[0][1:-1], 16))
     program = TTFont(io.BytesIO(program_of(font).read_bytes()))
     order = program.getGlyphOrder()
-    for glyph in widths_of(descendant.get("/W", [])):
+    for glyph, width in widths_of(descendant.get("/W", [])):
         chars = text.get(glyph, "")
         if not any(unicodedata.category(c)[0] not in "CZ" for c in chars):
             continue
         name = f"{font.BaseFont} U+{ord(chars[0]):04X}"
         if glyph == 0 or glyph in notdef_codes:
             yield f"{name}: notdef"
-        elif glyph >= len(order) or not draws(program, order[glyph]):
-            yield f"{name}: empty"
+        elif width and (glyph >= len(order) or not draws(program, order[glyph])):
+            yield f"{name}: empty"  # (a font may draw a mark as an empty glyph of no width)
 
 
 def draws(program: Any, name: str) -> bool:
@@ -171,14 +171,17 @@ def draws(program: Any, name: str) -> bool:
     return charstrings[name].calcBounds(charstrings) is not None
 
 
-def widths_of(widths: Any) -> Iterator[int]:
+def widths_of(widths: Any) -> Iterator[tuple[int, float]]:
+    """Each glyph of a /W array, with its width."""
     items, index = list(widths), 0
     while index + 1 < len(items):
+        first = int(items[index])
         if isinstance(items[index + 1], pikepdf.Array):
-            yield from range(int(items[index]), int(items[index]) + len(items[index + 1]))
+            yield from ((first + i, float(w)) for i, w in enumerate(items[index + 1]))
             index += 2
         else:
-            yield from range(int(items[index]), int(items[index + 1]) + 1)
+            width = float(items[index + 2])
+            yield from ((glyph, width) for glyph in range(first, int(items[index + 1]) + 1))
             index += 3
 
 

@@ -8,7 +8,9 @@ WeasyPrint writes for each glyph a document draws, and what the join of a book l
 parts merges), each with its text (/ToUnicode); through the font's /Encoding (a CMap that
 WeasyPrint writes to send characters the font lacks to .notdef) and /CIDToGIDMap, each is
 a glyph of the embedded program (TrueType /FontFile2, or OpenType CFF /FontFile3), which
-must draw something unless its text is only spaces or formatting characters. Simple fonts
+must draw something unless its text is only spaces or formatting characters, or it has no
+width (fonts of complex scripts draw some characters as part of another glyph and give their
+own an empty glyph of no width: Noto Serif Devanagari's `NullMark`). Simple fonts
 and Type3 fonts (whose glyphs are PDF drawings) are not checked. Only pypdf and fontTools
 are used.
 """
@@ -90,7 +92,8 @@ def missing_glyphs(font: DictionaryObject) -> MissingGlyphs:
     if not isinstance(descendant, DictionaryObject):
         return MissingGlyphs((), ())
     text = cmap_pairs(entry(font, "/ToUnicode"))
-    codes = sorted(width_keys(entry(descendant, "/W")) or set(text))
+    widths = widths_of(entry(descendant, "/W"))
+    codes = sorted(widths or set(text))
     glyph_of = glyph_mapping(entry(font, "/Encoding"), entry(descendant, "/CIDToGIDMap"))
     program = Program.of(entry(descendant, "/FontDescriptor"))
     notdef, empty = [], []
@@ -101,8 +104,8 @@ def missing_glyphs(font: DictionaryObject) -> MissingGlyphs:
         glyph = glyph_of(code)
         if glyph == 0:
             notdef.append(chars)
-        elif program is not None and not program.draws(glyph):
-            empty.append(chars)
+        elif widths.get(code, 1) and program is not None and not program.draws(glyph):
+            empty.append(chars)  # (a glyph of no width may be empty: a font's placeholder)
     return MissingGlyphs(tuple(notdef), tuple(empty))
 
 
@@ -120,21 +123,24 @@ def entry_of(array: Any, index: int) -> Any:
     return array[index].get_object()
 
 
-def width_keys(widths: Any) -> set[int]:
-    """The glyphs (CIDs) a /W array gives widths for: `first [w w ...]` or `first last w`."""
-    found: set[int] = set()
+def widths_of(widths: Any) -> dict[int, float]:
+    """The width of each glyph (CID) in a /W array: `first [w w ...]` or `first last w`."""
+    found: dict[int, float] = {}
     if not isinstance(widths, ArrayObject):
         return found
     items = [item.get_object() for item in widths]
     index = 0
     while index + 1 < len(items):
-        first, following = items[index], items[index + 1]
+        first, following = int(items[index]), items[index + 1]
         if isinstance(following, ArrayObject):
-            found.update(range(int(first), int(first) + len(following)))
+            found.update({first + i: float(width) for i, width in enumerate(following)})
             index += 2
-        else:
-            found.update(range(int(first), min(int(following), int(first) + MAX_RANGE) + 1))
+        elif index + 2 < len(items):
+            last = min(int(following), first + MAX_RANGE)
+            found.update(dict.fromkeys(range(first, last + 1), float(items[index + 2])))
             index += 3
+        else:
+            break
     return found
 
 
