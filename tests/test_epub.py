@@ -232,9 +232,11 @@ def test_nav_lists_every_chapter(archive: zipfile.ZipFile) -> None:
     assert len(navs) == 1
     nav = etree.fromstring(archive.read(in_content(archive, str(navs[0].get("href")))))
     toc = nav_links(nav, "toc")
-    assert [(a.get("href"), a.text) for a in toc] == [
+    assert [(a.get("href"), "".join(a.itertext())) for a in toc] == [
         (c.file_name, c.title) for c in make_book().chapters
     ]
+    emphasis = [[em.text for em in a.iterfind("xhtml:em", NS)] for a in toc]
+    assert emphasis == [["The"] if "<em>" in c.title_html else [] for c in make_book().chapters]
     landmarks = [a.get(EPUB_TYPE) for a in nav_links(nav, "landmarks")]
     assert landmarks == ["cover", "titlepage", "copyright-page", "toc", "bodymatter"]
 
