@@ -13,7 +13,7 @@ from typing import Any
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
-from conftest import BOOKS
+from conftest import BOOKS, ROOT
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageChops
 
@@ -193,3 +193,42 @@ def to_unicode(cmap: bytes) -> dict[int, str]:
             glyph, chars = (f[1:-1] for f in fields)
             found[int(glyph, 16)] = bytes.fromhex(chars).decode("utf-16-be", "replace")
     return found
+
+
+def test_fonts_of_one_name_from_different_files_are_kept_apart() -> None:
+    """Two parts whose fonts have one BaseFont (one @font-face family) but different files:
+    each keeps its own glyphs."""
+    import weasyprint
+
+    from chapbook.cache import Cache
+    from chapbook.manuscript import read_book
+    from chapbook.writers.joinfonts import share_fonts
+
+    def part(file: str, text: str) -> bytes:
+        url = (ROOT / "styles" / "fonts" / file).as_uri()
+        style = f"@font-face {{ font-family: X; src: url({url}) }} p {{ font-family: X }}"
+        html = f"<style>{style}</style><p>{text}</p>"
+        return bytes(weasyprint.HTML(string=html).write_pdf())
+
+    sources = [
+        part("EBGaramond12-Regular.ttf", "Quiet"),
+        part("EBGaramondSC12-Regular.ttf", "Wavy"),
+    ]
+    joined = pikepdf.new()
+    for source in sources:
+        joined.pages.extend(pikepdf.open(io.BytesIO(source)).pages)
+    assert len({str(font.BaseFont) for font in fonts_of(joined)}) == 1
+    share_fonts(joined, read_book(BOOK), Cache(None))
+    out = io.BytesIO()
+    joined.save(out)
+    pages = rendered_bytes(out.getvalue())
+    for page, source in zip(pages, sources, strict=True):
+        assert differing(page, rendered_bytes(source)[0]) <= NOISE
+
+
+def rendered_bytes(pdf: bytes) -> list[Image.Image]:
+    document = pdfium.PdfDocument(pdf)
+    try:
+        return [page.render(scale=SCALE).to_pil().convert("L") for page in document]
+    finally:
+        document.close()
