@@ -156,7 +156,10 @@ def test_obsolete_attributes_are_problems_where_html_has_them_no_longer() -> Non
     )
 
 
-def test_an_element_xml_cannot_name_keeps_no_attribute() -> None:
-    """`<A0<"x@y>` is read by the HTML parser as an element named `a0<a` with an href."""
+def test_a_tag_broken_by_the_next_one_is_text() -> None:
+    """`<A0<"x@y>` would be read by the HTML parser as an element named `a0<a` with an
+    href: its start is text, and the address after it a link."""
     rendered = render_markdown('Text <A0<"x@y>> more\n', "en", same, same)
-    assert rendered.body == '<p>Text <span>"x@y&gt; more</span></p>'
+    assert rendered.body == '<p>Text &lt;A0<a href="mailto:%22x@y">"x@y</a>&gt; more</p>'
+    message = "'<A0' is not an HTML element: printed as text; write it in backticks"
+    assert rendered.warnings == (Problem(message, "", 1),)

@@ -29,6 +29,7 @@ from chapbook.limits import overlong
 from chapbook.sourcemap import normalized, stream
 from chapbook.typography import localize
 from chapbook.words import words
+from chapbook.xhtml import KNOWN, Locator, conform, escape_unknown_tags, unknown_tag_repairs
 
 Rewrite = Callable[[str], str]
 """Maps a link's href or an image's src, as the author wrote it, to its place in the book."""
@@ -177,9 +178,8 @@ def render_markdown(text: str, language: str, link: Rewrite, image: Rewrite) -> 
     converted = md.convert(text)
     warnings = tuple(Problem(fence.message, "", fence.line) for fence in unclosed(md))
     problems = lost_text(text, converted)
-    body = parse_fragment(without_placeholders(converted))
-    removed = sanitize(body)
-    problems += obsolete(body)
+    body, removed, found, repaired = read_html(without_placeholders(converted), text)
+    problems, warnings = problems + found, warnings + repaired
     problems += tuple(Problem(message, "", line) for message, line in overlong(body, text))
     for nested in [a for a in body.iter(f"{XHTML}a") if is_in_link(a)]:
         unwrap(nested)  # a link inside a link (a note call in a link's text): only its text
@@ -194,6 +194,7 @@ def render_markdown(text: str, language: str, link: Rewrite, image: Rewrite) -> 
     if book_tree.title_source is not None:
         heading = render_title(md, book_tree.title_source, text, language)
         removed, problems = removed + heading.removed, problems + heading.problems
+        warnings += heading.warnings
         title, title_html = heading.title, heading.title_html
     return Rendered(
         fragment_xml(body),
@@ -210,17 +211,17 @@ def render_markdown(text: str, language: str, link: Rewrite, image: Rewrite) -> 
 
 def render_title(md: markdown.Markdown, source: str, text: str, language: str) -> Rendered:
     """The title heading's inner HTML (`source`), finished as the chapter's text is: a
-    Rendered with only its title, title_html, removed and problems."""
+    Rendered with only its title, title_html, removed, problems and warnings."""
     converted = postprocessed(md, source)
-    heading = parse_fragment(without_placeholders(converted))
-    removed = sanitize(heading)
+    heading, removed, found, repaired = read_html(without_placeholders(converted), text)
     etree.strip_tags(heading, f"{XHTML}a")  # a title is not a link,
     for element in heading.iter():  # and is set in several places: it holds no id
         element.attrib.pop("id", "")
     localize(heading, language)
     title = " ".join("".join(map(str, heading.itertext())).split())
-    problems = lost_text(text, converted) + obsolete(heading)
-    return Rendered("", title, fragment_xml(heading).strip(), frozenset(), (), removed, problems)
+    problems = lost_text(text, converted) + found
+    heading_xml = fragment_xml(heading).strip()
+    return Rendered("", title, heading_xml, frozenset(), (), removed, problems, repaired)
 
 
 def keep_title_id(body: etree._Element, identifier: str) -> None:
@@ -420,6 +421,23 @@ SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript|data:text/html)", re.IGNORECA
 URL_ATTRIBUTES = ("href", "src", "action", "formaction", "poster", "background")
 
 
+def read_html(
+    fragment: str, text: str
+) -> tuple[etree._Element, tuple[Removal, ...], tuple[Problem, ...], tuple[Problem, ...]]:
+    """A converted fragment of the chapter `text` as XHTML that an EPUB may hold: tags that
+    name no element made text, raw HTML sanitized, obsolete HTML refused, the rest brought
+    to XHTML's rules (see `xhtml`). With what was removed, the errors and the warnings."""
+    escaped, tags = escape_unknown_tags(fragment, KNOWN_NAMES)
+    body = parse_fragment(escaped)
+    removed = sanitize(body)
+    problems = obsolete(body)
+    where = Locator(text)
+    repairs = unknown_tag_repairs(where, tags) + conform(body, where, frozenset(OBSOLETE))
+    problems += tuple(Problem(r.message, "", r.line) for r in repairs if r.error)
+    warnings = tuple(Problem(r.message, "", r.line) for r in repairs if not r.error)
+    return body, removed, problems, warnings
+
+
 def sanitize(body: etree._Element) -> tuple[Removal, ...]:
     """Take scripts, event handlers, embedded content, forms and script URLs out of the
     chapter, and style attributes that load files; say what went."""
@@ -453,6 +471,8 @@ OBSOLETE = {
     "xmp": "<pre> or a fenced code block",
 }
 """Raw HTML elements that HTML no longer has (EPUB refuses them), each with what to write."""
+KNOWN_NAMES = KNOWN | DROPPED.keys() | OBSOLETE.keys()
+"""The names of HTML elements: a tag naming anything else is text (`Box<T>`)."""
 
 
 OBSOLETE_ATTRIBUTES = {
