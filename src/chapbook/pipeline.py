@@ -25,6 +25,7 @@ from chapbook.errors import BookError, BookErrors
 from chapbook.manuscript import read_book, source_date_epoch
 from chapbook.model import Book
 from chapbook.progress import SILENT, Progress
+from chapbook.tablefit import unfit_tables
 
 if TYPE_CHECKING:
     from chapbook.preflight import Drawn, Report
@@ -84,7 +85,9 @@ def build(
     """
     store = Cache(cache)
     book = read_book(manuscript, cache=store, jobs=jobs, progress=progress)
-    for warning in [*book.warnings, *printable_characters(book, manuscript, store, targets)]:
+    printed = unfit_tables(book) if any(target in NEEDS_PDF for target in targets) else []
+    printed += printable_characters(book, manuscript, store, targets)
+    for warning in [*book.warnings, *printed]:
         if warn is not None:
             warn(warning)
     if booklet:

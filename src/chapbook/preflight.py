@@ -48,6 +48,7 @@ from pypdf.generic import (
     StreamObject,
 )
 
+from chapbook.clipping import outside_trim
 from chapbook.model import PT_PER_MM, PageSize, PrintSettings
 from chapbook.pdfglyphs import MissingGlyphs, missing_glyphs
 from chapbook.pdfread import LazyReader
@@ -204,6 +205,7 @@ def check(
         *font_findings(drawn),
         *glyph_findings(fonts, drawn),
         *image_findings(drawn),
+        *(Finding(True, cut) for cut in outside_trim(reader.stream)),
     ]
     if expected is not None:
         findings += trim_findings(trim, expected.trim) + bleed_findings(bleed, expected.bleed_mm)
