@@ -231,8 +231,8 @@ def file_slug(title: str) -> str:
 
 
 def listed(config: Config, name: str) -> str | None:
-    """book.toml's text with `name` added at the end of `[contents] chapters` (a key made
-    for it if there is none), or None if it can't be placed there for sure."""
+    """book.toml's text with `name` added at the end of `[contents] chapters`, or None if
+    it can't be placed there for sure."""
     text = config.text
     header = table_header(text, "contents")
     if header is None:
@@ -244,16 +244,13 @@ def listed(config: Config, name: str) -> str | None:
 
 def appended(text: str, start: int, name: str, newline: str) -> str | None:
     """`text` with `"name"` appended to the `chapters` array of the table whose header ends
-    at `start`; a `chapters = ["name"]` line after the header if the table has none."""
+    at `start` (None if the table has none: its chapters are found by file name)."""
     following = TABLE_HEADER.search(text, start)
     end = len(text) if following is None else following.start()
     key = re.compile(r"^[ \t]*chapters[ \t]*=[ \t]*\[", re.MULTILINE).search(text, start, end)
     item = json.dumps(name)
     if key is None:
-        line_end = text.find("\n", start)
-        at = len(text) if line_end < 0 else line_end + 1
-        before = "" if line_end >= 0 else newline
-        return f"{text[:at]}{before}chapters = [{item}]{newline}{text[at:]}"
+        return None
     found = array_strings(text, key.end() - 1)
     if found is None:
         return None
