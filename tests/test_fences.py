@@ -109,6 +109,13 @@ def test_a_fence_ends_with_its_block_quote_or_list_item() -> None:
     assert rendered.body.endswith(f"{code('', 'code')}\n</li>\n</ul>\n<p>Prose.</p>")
 
 
+def test_a_fence_on_a_definitions_line() -> None:
+    rendered = render_markdown("Term\n: ```python\n  x = 1\n  ```\n\nProse.\n", "en", same, same)
+    assert rendered.body == (
+        f"<dl>\n<dt>Term</dt>\n<dd>{code('python', 'x = 1')}</dd>\n</dl>\n<p>Prose.</p>"
+    )
+
+
 def test_the_lint_reads_fenced_code_as_code(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(BOOK)

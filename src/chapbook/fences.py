@@ -5,8 +5,8 @@ mdBook's `rust,ignore` and `rust,noplayground,test_harness`, `python title="x.py
 `{.python .numberLines}` and `{#id .python}`, Quarto's `{python}`. The language (the first
 word, up to a comma; or the first class) becomes the code's class, `language-rust`, as
 Python-Markdown's own fenced_code gives it. A fence may stand in a block quote (`> ```rust`)
-or a list item (indented, or on the item's own line: `1. ```sh`), at any depth; its lines are
-code, never Markdown (`# comment` is no heading).
+or a list item (indented, or on the item's own line: `1. ```sh`; a definition's too), at any
+depth; its lines are code, never Markdown (`# comment` is no heading).
 
 As in CommonMark, a fence ends at a closing fence of the same character at least as long, or
 where its block quote or list item ends, or at the end of the chapter; so a closing fence
@@ -35,10 +35,10 @@ from markdown.util import HTML_PLACEHOLDER
 QUOTE = re.compile(r" *> ?")
 """One block quote marker, with the spaces before it and the one after it."""
 OPENING = re.compile(
-    r"(?P<lead>(?: *(?:[-*+]|\d{1,9}[.)]) +)*)(?P<indent> *)(?P<marker>`{3,}|~{3,})(?P<info>.*)$"
+    r"(?P<lead>(?: *(?:[-*+:]|\d{1,9}[.)]) +)*)(?P<indent> *)(?P<marker>`{3,}|~{3,})(?P<info>.*)$"
 )
-"""A fence's opening line (its block quote markers taken off): list item marks, indent,
-the fence and its info string."""
+"""A fence's opening line (its block quote markers taken off): list item and definition
+marks, indent, the fence and its info string."""
 LANGUAGE = re.compile(r"[\w#+.-]+")
 """What a language name may be (`c++`, `c#`, `objective-c`, `rust`)."""
 ATTRIBUTES = re.compile(r"\{([^{}]*)\}")
@@ -61,7 +61,7 @@ class Fence:
     depth: int
     """How many block quotes it is in."""
     lead: str
-    """List item marks on the opening line, as written (`1. `), if any."""
+    """List item or definition marks on the opening line, as written (`1. `, `: `), if any."""
     indent: int
     marker: str
     info: str
