@@ -151,20 +151,26 @@ DATA_NAME = re.compile(r"^[a-z_][a-z0-9_.-]*$")
 
 WIDE_COLUMNS = 8
 """A table of this many columns or more is set smaller (class `wide`)."""
-WIDE_EMS = 40.0
-"""So is a table whose columns want more ems than this (see `column_needs`)."""
+NARROWEST_MEASURE_EMS = 30.0
+"""So is a table whose longest words (a column's each) and cell padding take more ems of a
+table's type (9.9 pt) than this, a little less than an A5 page's measure: it would be wider
+than the measure with its words whole."""
 CROWDED_COLUMNS = 25
 """A table of this many columns or more has equal columns (class `crowded`): more than the
 narrowest page sets by their words."""
-MEASURE_EMS = 43.0
+WIDE_MEASURE_EMS = 43.0
 """The measure of an A5 page in ems of a wide table's type (7.4 pt): what its columns are
 shared for (as percentages, which wider pages scale up)."""
-EMS_PER_CHARACTER = 0.5
-CELL_PADDING_EMS = 0.6
-"""A wide table's cell padding, left and right."""
+EMS_PER_CHARACTER = 0.55
+"""An average character's width, in ems (a little more than EB Garamond's and than the code
+face's at its size)."""
+CELL_PADDING_EMS = 1.2
+"""A table's cell padding, left and right (base.css)."""
+WIDE_PADDING_EMS = 0.6
+"""A wide table's."""
 SHORT_WORD = 5
 """A word (or number) of up to this many characters is never broken in a wide table, if the
-columns' least needs fit MEASURE_EMS."""
+columns' least needs fit WIDE_MEASURE_EMS."""
 LONG_WORD = 14
 """A longer word may be broken (hyphenated) however much room there is."""
 PROSE = 60
@@ -792,31 +798,43 @@ def sized(image: etree._Element) -> bool:
     )
 
 
+@dataclass
+class Column:
+    """What a column of a table holds, in characters: its longest word, the part of it
+    that a wide table keeps whole, and what it wants (its longest text's share)."""
+
+    longest: int = 0
+    least: int = 0
+    want: float = 0.0
+
+
 def mark_tables(body: etree._Element) -> None:
-    """`table.wide` for a table of many columns, or of long words: set smaller, as wide as
-    the measure, shared among its columns by what they hold (a <colgroup>);
-    `table.crowded` for one of more columns than the narrowest page sets by their words:
-    equal columns."""
+    """`table.wide` for a table of many columns, or whose longest words would not fit the
+    narrowest measure side by side: set smaller, as wide as the measure, shared among its
+    columns by what they hold (a <colgroup>); `table.crowded` for one of more columns than
+    the narrowest page sets by their words: equal columns."""
     for table in body.iter(XHTML + "table"):
-        needs = column_needs(table)
-        if len(needs) >= CROWDED_COLUMNS:
+        columns = table_columns(table)
+        natural = sum(c.longest * EMS_PER_CHARACTER + CELL_PADDING_EMS for c in columns)
+        if len(columns) >= CROWDED_COLUMNS:
             add_class(table, "wide")
             add_class(table, "crowded")
-        elif len(needs) >= WIDE_COLUMNS or sum(want for _, want in needs) > WIDE_EMS:
+        elif len(columns) >= WIDE_COLUMNS or natural > NARROWEST_MEASURE_EMS:
             add_class(table, "wide")
-            share_columns(table, shares(needs))
+            share_columns(table, shares(columns))
 
 
-def shares(needs: list[tuple[float, float]]) -> list[float]:
-    """Each column's share of a wide table (MEASURE_EMS wide): first what it can't do
+def shares(columns: list[Column]) -> list[float]:
+    """Each column's width in a wide table (WIDE_MEASURE_EMS wide): first what it can't do
     without (its short words and numbers whole), then of the rest in proportion to what
     more it wants (its longer words and texts)."""
-    least = sum(low for low, _ in needs)
-    more = sum(want - low for low, want in needs)
-    if least >= MEASURE_EMS or not more:
-        return [low for low, _ in needs]
-    spare = min(1.0, (MEASURE_EMS - least) / more)
-    return [low + (want - low) * spare for low, want in needs]
+    least = [c.least * EMS_PER_CHARACTER + WIDE_PADDING_EMS for c in columns]
+    want = [c.want * EMS_PER_CHARACTER + WIDE_PADDING_EMS for c in columns]
+    more = sum(want) - sum(least)
+    if sum(least) >= WIDE_MEASURE_EMS or more <= 0:
+        return least
+    spare = min(1.0, (WIDE_MEASURE_EMS - sum(least)) / more)
+    return [low + (wanted - low) * spare for low, wanted in zip(least, want, strict=True)]
 
 
 def share_columns(table: etree._Element, widths: list[float]) -> None:
@@ -831,13 +849,11 @@ def share_columns(table: etree._Element, widths: list[float]) -> None:
     table.insert(table.index(captions[0]) + 1 if captions else 0, group)
 
 
-def column_needs(table: etree._Element) -> list[tuple[float, float]]:
-    """For each column of `table`, in ems of a wide table's type: the least it needs (its
-    words of up to SHORT_WORD characters whole) and what it wants (its words whole up to
-    LONG_WORD characters, or a share of its longest text), cell padding included."""
-    needs: list[tuple[float, float]] = []
+def table_columns(table: etree._Element) -> list[Column]:
+    """What each column of `table` holds (a cell spanning several shares it among them)."""
+    columns: list[Column] = []
     for row in rows(table):
-        column = 0
+        index = 0
         for cell in row:
             if not is_element(cell) or local(cell) not in ("td", "th"):
                 continue
@@ -845,15 +861,15 @@ def column_needs(table: etree._Element) -> list[tuple[float, float]]:
             span = max(span, 1)
             text = " ".join("".join(map(str, cell.itertext())).split())
             longest = max((len(word) for word in text.split()), default=0)
-            wanted = max(min(longest, LONG_WORD), min(len(text), PROSE) * PROSE_SHARE)
-            low = (min(longest, SHORT_WORD) * EMS_PER_CHARACTER + CELL_PADDING_EMS) / span
-            want = (wanted * EMS_PER_CHARACTER + CELL_PADDING_EMS) / span
-            for index in range(column, column + span):
-                if index >= len(needs):
-                    needs.append((CELL_PADDING_EMS, CELL_PADDING_EMS))
-                needs[index] = (max(needs[index][0], low), max(needs[index][1], want))
-            column += span
-    return needs
+            want = max(min(longest, LONG_WORD), min(len(text), PROSE) * PROSE_SHARE)
+            while len(columns) < index + span:
+                columns.append(Column())
+            for column in columns[index : index + span]:
+                column.longest = max(column.longest, -(-longest // span))
+                column.least = max(column.least, -(-min(longest, SHORT_WORD) // span))
+                column.want = max(column.want, want / span)
+            index += span
+    return columns
 
 
 def rows(table: etree._Element) -> Iterator[etree._Element]:
@@ -869,4 +885,4 @@ def nearest_table(element: etree._Element) -> etree._Element | None:
 
 def column_count(table: etree._Element) -> int:
     """How many columns `table` has (parsed as XHTML or as HTML)."""
-    return len(column_needs(table))
+    return len(table_columns(table))
