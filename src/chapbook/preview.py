@@ -4,7 +4,11 @@ Each page of the EPUB is served from the archive as it is, with one script added
 of its body: it asks the server every half second which build is current, reloads the page
 after a rebuild, shows the errors of a failed build over the page (the pages stay those of
 the last good build), and adds a bar to go to the previous page, the contents and the next
-page in reading order. Only 127.0.0.1 is served, and only what the EPUB holds.
+page in reading order (the contents first). Only what the EPUB holds is served, only on
+127.0.0.1 and only to requests that name it (see PreviewHandler for the rules).
+
+The server is the standard library's http.server, held to those rules: it has no
+dependency, and the preview serves one browser on this machine, GET and HEAD only.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote
 
 from lxml import etree
 
@@ -28,6 +32,24 @@ SCRIPT = "/_chapbook/preview.js"
 TYPES = {".xhtml": "application/xhtml+xml", ".css": "text/css", ".svg": "image/svg+xml"}
 OPF = "urn:oasis:names:tc:opendocument:xmlns:container"
 PACKAGE = "http://www.idpf.org/2007/opf"
+LOCAL_NAMES = ("127.0.0.1", "localhost", "[::1]")
+"""The `Host` names the server answers to (with its port): this machine's."""
+TIMEOUT = 10
+"""Seconds a connection may stay silent before it is closed."""
+POLICY = (
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; object-src 'none'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+"""The pages may load, run and show only what this server serves (the book's own inline
+styles apart), may not be framed, and post nowhere."""
+SECURITY_HEADERS = {
+    "Content-Security-Policy": POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+"""Headers of every response."""
 SCRIPT_TAG = f'<script src="{SCRIPT}"></script>'.encode()
 WAITING = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"/><title>Chapbook preview</title>
@@ -75,7 +97,8 @@ class Preview:
 
 
 def reading_order(epub: Path) -> list[str]:
-    """The EPUB's pages as paths on the server, in spine order (the contents page last)."""
+    """The EPUB's pages as paths on the server: the contents page first, then the spine's
+    pages in reading order."""
     try:
         with zipfile.ZipFile(epub) as archive:
             container = etree.fromstring(archive.read("META-INF/container.xml"))
@@ -87,7 +110,13 @@ def reading_order(epub: Path) -> list[str]:
     folder = PurePosixPath(opf_name).parent
     hrefs = {item.get("id"): item.get("href") for item in opf.iter(f"{{{PACKAGE}}}item")}
     spine = [ref.get("idref") for ref in opf.iter(f"{{{PACKAGE}}}itemref")]
-    return [f"/{folder / str(hrefs[idref])}" for idref in spine if hrefs.get(idref)]
+    pages = [f"/{folder / str(hrefs[idref])}" for idref in spine if hrefs.get(idref)]
+    contents = [page for page in pages if is_contents(page)]
+    return [*contents, *(page for page in pages if not is_contents(page))]
+
+
+def is_contents(page: str) -> bool:
+    return page.endswith("/nav.xhtml")
 
 
 def serve(preview: Preview, port: int) -> ThreadingHTTPServer:
@@ -96,7 +125,7 @@ def serve(preview: Preview, port: int) -> ThreadingHTTPServer:
     class Handler(PreviewHandler):
         shown = preview
 
-    server = ThreadingHTTPServer((HOST, port), Handler)
+    server = PreviewServer((HOST, port), Handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
@@ -106,19 +135,75 @@ def address(server: ThreadingHTTPServer) -> str:
     return f"http://{HOST}:{server.server_address[1]}/"
 
 
+class PreviewServer(ThreadingHTTPServer):
+    """The preview's server: a request that fails (a client gone, a broken connection)
+    is let go without a word; the terminal is for the builds."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Nothing is printed: not a traceback, nor anything the request held."""
+
+
 class PreviewHandler(BaseHTTPRequestHandler):
+    """Answers GET and HEAD from this machine's browser; the rules, for any request:
+
+    - only a `Host` of 127.0.0.1, localhost or [::1] with the server's port is served
+      (else 421): a page of another site that the browser sends here (DNS rebinding)
+      gets nothing;
+    - the status line carries the status's standard phrase, and no header carries
+      anything from the request; error bodies are fixed texts;
+    - a path that is not a file of the EPUB, in any bytes or encoding, is a 404;
+    - every response says `nosniff` and forbids other origins (SECURITY_HEADERS);
+    - a request the server can't take is a 4xx (another method 405, a malformed request
+      or an HTTP version other than 1.x 400), never a 5xx; a silent client is let go
+      after TIMEOUT seconds.
+    """
+
     shown: Preview
+    timeout = TIMEOUT
+    default_request_version = "HTTP/1.0"
+    """A request line without a version is answered as HTTP/1.0: with headers."""
+    server_version = "Chapbook"
+    sys_version = ""
+
+    def parse_request(self) -> bool:
+        """Read the request line and headers; answer (and drop) a request that is not a
+        GET or a HEAD, a target that is not a path, or a foreign `Host`."""
+        if not super().parse_request():
+            return False
+        if self.command not in ("GET", "HEAD"):
+            self.refuse(HTTPStatus.METHOD_NOT_ALLOWED)
+        elif not self.path.startswith("/"):
+            self.refuse(HTTPStatus.BAD_REQUEST)
+        elif not self.own_host(self.headers.get_all("Host") or []):
+            self.refuse(HTTPStatus.MISDIRECTED_REQUEST)
+        else:
+            return True
+        return False
+
+    def own_host(self, hosts: Sequence[str]) -> bool:
+        """Whether the request names this server, once, as the browser on this machine
+        does."""
+        bound = self.server.server_address
+        port = bound[1] if isinstance(bound, tuple) else None
+        names = {f"{name}:{port}" for name in LOCAL_NAMES}
+        names |= set(LOCAL_NAMES) if port == 80 else set()
+        return len(hosts) == 1 and hosts[0].strip().lower() in names
 
     def do_GET(self) -> None:
-        path = unquote(urlsplit(self.path).path)
+        path = request_path(self.path)
         if path == STATE:
             self.send(json.dumps(self.shown.state()).encode(), "application/json")
         elif path == SCRIPT:
             self.send(SCRIPT_TEXT.encode(), "text/javascript")
         elif path == "/":
             self.front()
+        elif path is None:
+            self.refuse(HTTPStatus.NOT_FOUND)
         else:
             self.page(path.lstrip("/"))
+
+    def do_HEAD(self) -> None:
+        self.do_GET()
 
     def front(self) -> None:
         with self.shown.lock:
@@ -127,14 +212,14 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self.send(WAITING.encode(), "text/html; charset=utf-8")
             return
         self.send_response(HTTPStatus.FOUND)
-        self.send_header("Location", contents_page(pages))
+        self.send_header("Location", quote(contents_page(pages), safe="/%"))
         self.send_header("Content-Length", "0")
         self.end_headers()
 
     def page(self, name: str) -> None:
         data = self.shown.member(name)
         if data is None:
-            self.send_error(HTTPStatus.NOT_FOUND, f"the book has no file {name}")
+            self.refuse(HTTPStatus.NOT_FOUND)
             return
         suffix = PurePosixPath(name).suffix
         kind = TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
@@ -143,21 +228,54 @@ class PreviewHandler(BaseHTTPRequestHandler):
             data = data[:end] + SCRIPT_TAG + data[end:] if end >= 0 else data
         self.send(data, kind)
 
-    def send(self, data: bytes, kind: str) -> None:
-        self.send_response(HTTPStatus.OK)
+    def send(self, data: bytes, kind: str, status: HTTPStatus = HTTPStatus.OK) -> None:
+        """Answer with `data` of the type `kind` (the body left out for a HEAD)."""
+        self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        self.wfile.write(data)
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def refuse(self, status: HTTPStatus) -> None:
+        """Answer with `status` and its phrase, and nothing of the request."""
+        self.close_connection = True
+        self.send(f"{status.value} {status.phrase}\n".encode(), "text/plain; charset=utf-8", status)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a malformed request line or headers): the status
+        without its message, which may quote the request; never a 5xx."""
+        status = HTTPStatus(code)
+        self.refuse(HTTPStatus.BAD_REQUEST if status >= 500 else status)
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        """The status line with the standard phrase (never `message`), the fixed headers
+        (sent to a request that says HTTP/0.9 too: there is no answer without them)."""
+        self.request_version = max(self.request_version, self.default_request_version)
+        super().send_response(code, HTTPStatus(code).phrase)
+        for name, value in SECURITY_HEADERS.items():
+            self.send_header(name, value)
+        if code == HTTPStatus.METHOD_NOT_ALLOWED:
+            self.send_header("Allow", "GET, HEAD")
 
     def log_message(self, format: str, *args: object) -> None:
         """Requests are not logged: the terminal is for the builds."""
 
 
+def request_path(target: str) -> str | None:
+    """The path a request's target names, decoded (UTF-8); None for one that can't name a
+    file: bytes that are not UTF-8, a NUL or another control character."""
+    raw = target.split("?", 1)[0].split("#", 1)[0]
+    try:
+        path = unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        return None
+    return None if any(ord(char) < 32 or ord(char) == 127 for char in path) else path
+
+
 def contents_page(pages: Sequence[str]) -> str:
     """Where the front address leads: the contents page, else the first page."""
-    return next((page for page in pages if page.endswith("/nav.xhtml")), pages[0])
+    return next((page for page in pages if is_contents(page)), pages[0])
 
 
 SCRIPT_TEXT = """\
