@@ -351,7 +351,8 @@ def occurrences(line: str, needle: str, at_start: bool) -> list[int]:
 
 
 def local(element: etree._Element) -> str:
-    return etree.QName(element).localname
+    """An element's name without its namespace."""
+    return str(element.tag).rpartition("}")[2]
 
 
 def is_element(node: object) -> bool:
