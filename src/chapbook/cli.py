@@ -6,11 +6,13 @@ import argparse
 import dataclasses
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Callable, Sequence
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from chapbook import __version__
@@ -201,7 +203,49 @@ def stats_parser() -> argparse.ArgumentParser:
     return command
 
 
+INTERRUPTED = 130
+"""The exit status of a run stopped by Ctrl-C or SIGTERM: 128 + SIGINT, as shells give."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command `argv` asks for; its exit status. Ctrl-C or SIGTERM stops it with
+    one line, `interrupted`, and INTERRUPTED: the outputs of the last good build are left
+    as they were, the temporary files and the lock of this one removed on the way out."""
+    try:
+        with interruptions():
+            return run_command(argv)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return INTERRUPTED
+
+
+@contextmanager
+def interruptions() -> Iterator[None]:
+    """While in it, SIGTERM interrupts as Ctrl-C does (a KeyboardInterrupt), and only the
+    first of either does: the next ones, while the run unwinds and cleans up, are ignored.
+    A signal that was ignored when Chapbook started (`nohup`, a background job) stays so."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    kept = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    caught = [number for number, handler in kept.items() if handler != signal.SIG_IGN]
+
+    def interrupt(number: int, frame: object) -> None:
+        for each in caught:
+            signal.signal(each, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    try:
+        for number in caught:
+            signal.signal(number, interrupt)
+        yield
+    finally:
+        for number, handler in kept.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
+
+
+def run_command(argv: Sequence[str] | None) -> int:
+    """The command line's work: a command of COMMANDS, else a build."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments and arguments[0] in COMMANDS:
         make_parser, run = COMMANDS[arguments[0]]
@@ -365,16 +409,16 @@ def run_watch(command: argparse.ArgumentParser, args: argparse.Namespace) -> int
         folders = " and ".join(f"{folder}/" for folder in watched_folders(args.manuscript))
         print(f"watching {folders} (Ctrl-C to stop)", flush=True)
 
-    rebuild(targets)
-    if args.serve:
-        try:
-            server = serve(preview, args.port)
-        except OSError as failure:
-            print(f"preview: port {args.port}: {failure.strerror}; try --port", file=sys.stderr)
-            return 1
-        print(f"serving the book at {address(server)}", flush=True)
     skip = [args.out, *(folder for folder in [cache_folder(args)] if folder)]
-    try:
+    try:  # Ctrl-C (or SIGTERM) is how a watch ends, even during a build
+        rebuild(targets)
+        if args.serve:
+            try:
+                server = serve(preview, args.port)
+            except OSError as failure:
+                print(f"preview: port {args.port}: {failure.strerror}; try --port", file=sys.stderr)
+                return 1
+            print(f"serving the book at {address(server)}", flush=True)
         watch(args.manuscript, targets, rebuild, skip, ready)
     except KeyboardInterrupt:
         print()

@@ -16,7 +16,6 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
@@ -29,6 +28,7 @@ from chapbook.chapter import Entry, read_chapter
 from chapbook.config import Config
 from chapbook.errors import BookError
 from chapbook.model import Chapter, Part, Resource
+from chapbook.processes import stopping, worker_pool
 from chapbook.progress import SILENT, Progress
 from chapbook.reader import Link, Reader, fingerprint
 
@@ -251,10 +251,10 @@ def in_processes(
     pool = None
     if workers > 1:
         with suppress(OSError):  # no processes to be had: convert here
-            pool = ProcessPoolExecutor(workers, mp_context=_context())
+            pool = worker_pool(workers, _context())
     if pool is None:
         return [told(function(item), each) for item in items]
-    with pool:
+    with stopping(pool):
         chunks = max(1, len(items) // (4 * workers))
         return [told(result, each) for result in pool.map(function, items, chunksize=chunks)]
 

@@ -37,6 +37,7 @@ from chapbook.cache import Cache, canonical, digest
 from chapbook.errors import BookError, BookErrors
 from chapbook.model import Book, Chapter
 from chapbook.preflight import Drawn, drawn_on
+from chapbook.processes import stopping, worker_pool
 from chapbook.progress import SILENT, Progress
 from chapbook.templating import render
 from chapbook.writers.join import join_parts
@@ -133,7 +134,7 @@ def workers(book: Book, jobs: int) -> Iterator[ProcessPoolExecutor]:
     PRESS.clear()
     context = multiprocessing.get_context("fork")
     try:
-        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        with stopping(worker_pool(jobs, context)) as pool:
             yield pool
     finally:
         BOOK = None
