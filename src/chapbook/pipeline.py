@@ -7,6 +7,7 @@ temporary file beside it, and only when all are on disk are they renamed into pl
 from __future__ import annotations
 
 import dataclasses
+import errno
 import fcntl
 import io
 import os
@@ -83,6 +84,7 @@ def build(
     read first; then, holding `out` for itself, the build makes every output in memory and
     writes them all (see `replace_all`).
     """
+    check_output(out, manuscript)
     store = Cache(cache)
     book = read_book(manuscript, cache=store, jobs=jobs, progress=progress)
     printed = unfit_tables(book) if any(target in NEEDS_PDF for target in targets) else []
@@ -92,7 +94,7 @@ def build(
             warn(warning)
     if booklet:
         book = dataclasses.replace(book, booklet=dataclasses.replace(book.booklet, **booklet))
-    with output_folder(out, waiting):
+    with output_folder(out, waiting, manuscript):
         proved = proof_date() if proof else None
         made = Made(jobs=jobs, cache=store, proof=proved, progress=progress)
         files, outputs = make_outputs(book, out, targets, made)
@@ -273,10 +275,69 @@ PART = re.compile(r"\..+\.(?:epub|pdf)\.[0-9a-f]{12}\.part")
 """The names of our temporary files: `.<output name>.<12 hex digits>.part`."""
 
 
+SYSTEM_FOLDERS = tuple(
+    Path(name)
+    for name in (
+        "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/proc",
+        "/sbin", "/sys", "/usr", "/System", "/Library",
+    )
+)  # fmt: skip
+"""The system's own folders: no output goes into them or anywhere inside them..."""
+SHARED_INSIDE = (Path("/dev/shm"),)
+"""...but into these, which are anyone's (shared memory)."""
+TOP_FOLDERS = tuple(
+    Path(name)
+    for name in (
+        "/home", "/media", "/mnt", "/opt", "/private", "/run", "/srv", "/var",
+        "/Applications", "/Users", "/Volumes",
+    )
+)  # fmt: skip
+"""Folders that hold other folders (the users', the mounted disks'): outputs may go into a
+folder inside them, not among those."""
+
+
+def check_output(out: Path, manuscript: Path | None = None) -> None:
+    """Refuse an output folder (WriteError) that is no place for a book's outputs: the
+    root, a system folder or one inside it, a folder of folders (`/home`), the manuscript
+    folder or any folder holding a book.toml (the outputs would go among the sources)."""
+    where = real_folder(out)
+    system = next((f for f in SYSTEM_FOLDERS if is_within(where, f)), None)
+    problem = None
+    if where == Path(where.anchor):
+        problem = "the root folder is no place for a book's outputs"
+    elif system is not None and not any(is_within(where, f) for f in SHARED_INSIDE):
+        problem = f"a system folder ({system}) is no place for a book's outputs"
+    elif where in TOP_FOLDERS:
+        problem = f"a folder of folders ({where}) is no place for a book's outputs"
+    elif manuscript is not None and where == real_folder(manuscript):
+        problem = "is the manuscript folder: the outputs would go among the book's sources"
+    elif (where / "book.toml").exists():
+        problem = "holds a book.toml: the outputs would go among a book's sources"
+    if problem is not None:
+        raise WriteError(out, f"{problem}; name a folder of their own with -o")
+
+
+def real_folder(path: Path) -> Path:
+    """Where the folder `path` is (links followed, even to a folder yet to be made)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return Path(os.path.abspath(path))
+
+
+def is_within(path: Path, folder: Path) -> bool:
+    """Whether `path` is `folder` or inside it, as it is or as `folder` resolves."""
+    return any(path.is_relative_to(place) for place in {folder, real_folder(folder)})
+
+
 @contextmanager
-def output_folder(out: Path, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+def output_folder(
+    out: Path, waiting: Callable[[], None] | None = None, manuscript: Path | None = None
+) -> Iterator[None]:
     """Hold `out` for one build: make it if missing, lock it (waiting for any other build
-    into it), remove the temporary files a killed build left there; let it go at the end."""
+    into it), remove the temporary files a killed build left there; let it go at the end.
+    WriteError if it is no place for the outputs of the book in `manuscript`."""
+    check_output(out, manuscript)
     make_folder(out)
     lock = out / LOCK
     handle = acquire(lock, waiting)
@@ -325,7 +386,15 @@ def open_lock(lock: Path) -> int:
     try:
         return os.open(lock, os.O_RDONLY | os.O_CREAT, 0o644)
     except OSError as error:
-        raise WriteError(lock.parent, f"cannot write here ({error.strerror})") from error
+        raise WriteError(lock.parent, cannot_write(lock.parent, error)) from error
+
+
+def cannot_write(folder: Path, error: OSError) -> str:
+    """Why no file can be made in `folder`, which exists: the system's reason, but for a
+    folder that says it does not exist (a file system that takes no new files, /proc)."""
+    if error.errno == errno.ENOENT and folder.is_dir():
+        return "cannot write here (this folder's file system takes no new files)"
+    return f"cannot write here ({error.strerror})"
 
 
 def try_lock(handle: int, until: float) -> bool:
@@ -394,7 +463,7 @@ def write_part(part: Path, path: Path, data: bytes) -> None:
     try:
         handle = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except OSError as error:
-        raise WriteError(path.parent, f"cannot write here ({error.strerror})") from error
+        raise WriteError(path.parent, cannot_write(path.parent, error)) from error
     try:
         write_fully(handle, data)
         os.fsync(handle)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from chapbook.pipeline import output_folder, output_path, replace_all
+from chapbook.pipeline import check_output, output_folder, output_path, replace_all
 from chapbook.redline.compare import ChapterChange, compare
 from chapbook.redline.versions import against, current, since
 
@@ -47,6 +47,7 @@ def write_redline(
     WriteError if `out` can't be written."""
     from chapbook.redline.render import redline_html, redline_pdf  # WeasyPrint
 
+    check_output(out, manuscript)  # before the work, not after it
     new = current(manuscript)
     if revision is not None:
         old, compared = since(manuscript, revision), "since "
@@ -58,6 +59,6 @@ def write_redline(
     pdf = output_path(new.book, out, "changes")
     html = pdf.with_suffix(".html")
     files = {html: page.encode(), pdf: redline_pdf(new.book, page)}
-    with output_folder(out):
+    with output_folder(out, manuscript=manuscript):
         replace_all(files)
     return Redline(html, pdf, compared, changes)
