@@ -6,6 +6,7 @@ outside the trim box that is not bleed art. PDFs are read back with PDFium."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pikepdf
@@ -187,3 +188,19 @@ def test_preflight_reports_what_is_cut_off_as_a_fault() -> None:
     report = preflight(page_pdf(text_at(170, 150)))
     assert Finding(True, outside_trim(page_pdf(text_at(170, 150)))[0]) in report.findings
     assert not [f for f in preflight(page_pdf(text_at(20, 150))).findings if "trim" in f.message]
+
+
+def test_code_is_never_hyphenated(tmp_path: Path) -> None:
+    """A hyphen added at a line end inside code changes the code: every code span is printed
+    whole, while the prose around them is still hyphenated."""
+    pdf, _ = printed("code-not-hyphenated", tmp_path)
+    document = pdfium.PdfDocument(pdf.read_bytes())
+    try:
+        text = " ".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
+    lines = [line.rstrip() for line in text.splitlines()]
+    assert any(line.endswith(("\u2010", "\x02")) for line in lines), "no prose hyphenated"
+    source = (ROOT / BOOKS / "code-not-hyphenated/chapters/01-match.md").read_text()
+    spans = set(re.findall("`([^`]+)`", source))
+    assert [span for span in sorted(spans) if span not in " ".join(lines)] == []
