@@ -20,6 +20,7 @@ from PIL import Image, ImageFile
 from chapbook.epubcheck import epubcheck_messages
 from chapbook.errors import BookErrors
 from chapbook.manuscript import read_book
+from chapbook.reader import url_problem
 
 ROOT = Path(__file__).resolve().parent.parent
 ERRORS = "tests/books/errors"
@@ -28,6 +29,7 @@ SELF_CONTAINED = "an SVG image must hold all it shows"
 NO_CODE = "an SVG image of a book must not run code"
 REMOTE = "nothing is downloaded unless [build] allow-remote = true"
 OBSOLETE = "is obsolete HTML, which EPUB does not allow: use "
+UNUSABLE = ", which a book can't use: put the file in the book and name it by its path"
 
 CASES: dict[str, list[str]] = {
     "missing-book-toml": ["book.toml: not found: a book is a folder that holds its book.toml"],
@@ -110,11 +112,27 @@ CASES: dict[str, list[str]] = {
         "styles/print.css:3: '../../../secret.png' is outside the book",
         f"styles/print.css:4: 'https://example.com/bg.png' is remote ({REMOTE})",
         "styles/print.css:5: 'file:///etc/passwd' is outside the book",
-        "styles/print.css:6: 'data:image/png;base64,iVBORw0KGgo=' is outside the book",
+        f"styles/print.css:6: 'data:image/png;base64,iVBORw0KGgo=' is a data: URL{UNUSABLE}",
         "styles/print.css:7: '../images/gone.png' not found",
         "styles/print.css:8: 'fonts/none.woff2' not found",
     ],
+    "cover-outside-the-book": ["book.toml:4: cover '/etc/hostname' is outside the book"],
+    "data-url-font": [
+        "styles/epub.css:2: 'data:font/woff2;base64,d09GMgABAAAAAAnUAA0AAAAAEzQAAAl9AA...' "
+        f"is a data: URL{UNUSABLE}"
+    ],
+    "url-schemes": [
+        "chapters/01-one.md:3: image 'data:image/png;base64,iVBORw0KGgo=' "
+        f"is a data: URL{UNUSABLE}",
+        f"chapters/01-one.md:5: image 'ftp://example.com/map.png' has the scheme 'ftp:'{UNUSABLE}",
+        "chapters/01-one.md:7: image '//example.com/map.png' names a host ('example.com') "
+        f"without a scheme{UNUSABLE}",
+        f"styles/epub.css:2: 'gopher://example.com/bg.png' has the scheme 'gopher:'{UNUSABLE}",
+        f"styles/epub.css:3: '//example.com/bg.png' names a host ('example.com') without a scheme"
+        f"{UNUSABLE}",
+    ],
 }
+"""Each broken book (a folder of tests/books/errors/), with its errors."""
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -308,3 +326,14 @@ def test_odd_markup_builds_an_epub_that_epubcheck_passes(case: str, tmp_path: Pa
     for leftover in ("klzzwxh", "\x02", "\x03", "<!--", "{#"):
         assert leftover not in chapters
     assert epubcheck_messages(epub) == []
+
+
+def test_a_file_url_into_the_book_is_told_to_be_a_path(tmp_path: Path) -> None:
+    book = tmp_path / "book"
+    (book / "images").mkdir(parents=True)
+    (book / "images" / "map.png").write_bytes(b"")
+    assert url_problem(f"file://{book}/images/map.png", book) == (
+        "is a file: URL: name the file by its path relative to this file instead"
+    )
+    assert url_problem(f"file://{tmp_path}/secret.png", book) == "is outside the book"
+    assert url_problem("file://server/share/map.png", book) == f"has the scheme 'file:'{UNUSABLE}"

@@ -107,7 +107,8 @@ def test_every_escape_from_the_book_is_refused(tmp_path: Path) -> None:
         f"{chapter}:11: image 'file://{secret}/secret.png' is outside the book",
         f"{chapter}:13: image '../images/secret-link.png' is outside the book",
         f"{chapter}:15: image 'http://127.0.0.1:9/secret.png' is not a file of the book ({REMOTE})",
-        f"{chapter}:17: image '{data_url}' is outside the book",
+        f"{chapter}:17: image '{data_url}' is a data: URL, which a book can't use: put the "
+        "file in the book and name it by its path",
         f"{chapter}:19: image '../images/secret-reference.svg' refers to "
         f"'file://{secret}/secret.png': {SELF_CONTAINED}",
         f"{chapter}:21: image '../../secret/../secret/secret.png' is outside the book",

@@ -25,6 +25,7 @@ from chapbook.reader import (
     load_resource,
     real,
     shown,
+    url_problem,
 )
 from chapbook.sourcemap import block_lines
 
@@ -258,7 +259,7 @@ def image_resource(reader: Reader, chapter: Path, src: str, line: int | None) ->
     if parts.scheme in remote.SCHEMES:
         reader.error(chapter, f"image '{src}' is not a file of the book ({REMOTE_HINT})", line)
     elif parts.scheme or parts.netloc:
-        reader.error(chapter, f"image '{short(src)}' is outside the book", line)
+        reader.error(chapter, f"image '{short(src)}' {url_problem(src, reader.root)}", line)
     else:
         name = unquote(parts.path)
         written = name if name.isprintable() else parts.path  # %00 shown as written

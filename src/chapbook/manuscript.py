@@ -264,6 +264,9 @@ def read_cover(reader: Reader) -> Resource | None:
         return None
     line = reader.config.line("cover", table="book")
     path = reader.root / name
+    if not inside(path, reader.root):  # where it is comes first: what it is is no matter
+        reader.error(reader.config.source, f"cover '{name}' is outside the book", line)
+        return None
     if path.suffix.lower() not in COVER_TYPES:
         reader.error(reader.config.source, f"cover '{name}' must be a PNG or JPEG image", line)
         return None

@@ -7,6 +7,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from chapbook import remote
 from chapbook.config import NOT_XML, Config
@@ -161,6 +162,29 @@ def load_remote(
     image = Resource(href, download.media_type, download.data)
     reader.downloads[url] = add_image(reader, where, image, labelled(kind, url), line)
     return reader.downloads[url]
+
+
+def url_problem(url: str, root: Path) -> str:
+    """What keeps `url`, a URL that is neither a path nor an http(s) URL, from naming a file
+    of the book (whose folder is `root`), as the end of a message after the URL: the
+    data: URL, the scheme or the host it has, or that it leads outside the book."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "file" and parts.netloc in ("", "localhost"):
+        if inside(Path(unquote(parts.path)), root):
+            return "is a file: URL: name the file by its path relative to this file instead"
+        return "is outside the book"
+    if scheme == "data":
+        problem = "is a data: URL"
+    elif scheme:
+        problem = f"has the scheme '{scheme}:'"
+    else:
+        problem = f"names a host ('{parts.netloc}') without a scheme"
+    return f"{problem}, which a book can't use: {URL_HINT}"
+
+
+URL_HINT = "put the file in the book and name it by its path"
+"""What a book may name instead of a URL it can't use."""
 
 
 def labelled(kind: str, name: str) -> str:

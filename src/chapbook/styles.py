@@ -30,6 +30,7 @@ from chapbook.reader import (
     load_resource,
     read_text,
     real,
+    url_problem,
 )
 from chapbook.resources import FONT_TYPES, is_font
 
@@ -155,8 +156,11 @@ def css_file(
         return None  # url(#id): a part of the document itself
     if parts.scheme in remote.SCHEMES:
         return remote_file(reader, path, url, line)
+    if parts.scheme or parts.netloc:
+        reader.error(path, f"'{short(url)}' {url_problem(url, reader.root)}", line)
+        return None
     href = posixpath.normpath(STYLES_FOLDER + unquote(parts.path))
-    if parts.scheme or parts.netloc or parts.path.startswith("/") or href.split("/")[0] == "..":
+    if parts.path.startswith("/") or href.split("/")[0] == "..":
         reader.error(path, f"'{short(url)}' is outside the book", line)
         return None
     if href.startswith(FONT_FOLDER):
