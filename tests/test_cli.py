@@ -17,7 +17,8 @@ import pypdf
 import pytest
 from conftest import MM
 
-from chapbook.cli import main
+from chapbook.cli import error_lines, main
+from chapbook.errors import BookError, BookErrors
 
 ROOT = Path(__file__).resolve().parent.parent
 ERRORS = Path(__file__).resolve().parent / "books" / "errors"
@@ -356,3 +357,22 @@ def test_the_cache_goes_beside_the_manuscript_or_where_chapbook_cache_says(
     assert sorted(p.name for p in (tmp_path / "book").iterdir()) == [
         ".chapbook-cache", "dist", "manuscript"
     ]  # fmt: skip
+
+
+def test_errors_are_printed_up_to_50_then_counted(tmp_path: Path) -> None:
+    """Sixty listed chapters that are not there: fifty lines, one for the rest, the count
+    (and every one of them with --json, and fifty for the preview)."""
+    case = "tests/books/errors/sixty-missing-chapters"
+    result = run("-m", case, "-o", str(tmp_path), "epub")
+    assert result.returncode == 1
+    missing = [
+        f"{case}/book.toml:{number + 6}: chapter file 'chapters/{number:02d}-gone.md' not found"
+        for number in range(2, 62)
+    ]
+    assert result.stderr.splitlines() == [*missing[:50], "and 10 more", "build failed: 60 errors"]
+    summary = json.loads(run("-m", case, "-o", str(tmp_path), "--json", "epub").stdout)
+    assert [error["message"] for error in summary["errors"]] == [
+        m.split(": ", 1)[1] for m in missing
+    ]
+    failure = BookErrors([BookError(case, f"error {n}") for n in range(60)])
+    assert error_lines(failure)[-2:] == [f"{case}: error 49", "and 10 more"]

@@ -426,9 +426,9 @@ def run_watch(command: argparse.ArgumentParser, args: argparse.Namespace) -> int
 
 
 def error_lines(failure: BookErrors | WriteError | OSError) -> list[str]:
-    """A failed build's errors, one line each, as printed."""
+    """A failed build's errors, one line each, as printed (the first SHOWN_ERRORS)."""
     if isinstance(failure, BookErrors):
-        return [str(error) for error in failure.errors]
+        return capped([str(error) for error in failure.errors])
     return [str(failure)]
 
 
@@ -595,14 +595,26 @@ def run_diff(_: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     return 0
 
 
+SHOWN_ERRORS = 50
+"""The most errors printed; the others are counted in one line (--json gives them all)."""
+
+
 def refused(failure: BookErrors | OSError) -> int:
-    """Print why a command could not do its work, one line each; its exit status."""
+    """Print why a command could not do its work, one line each (the first SHOWN_ERRORS);
+    its exit status."""
     if isinstance(failure, OSError):
         print(f"{failure.filename or ''}: {failure.strerror or failure}", file=sys.stderr)
         return 1
-    for error in failure.errors:
-        print(error, file=sys.stderr)
+    for line in capped([str(error) for error in failure.errors]):
+        print(line, file=sys.stderr)
     return 1
+
+
+def capped(lines: Sequence[str]) -> list[str]:
+    """The first SHOWN_ERRORS of `lines`, then `and N more` if there are more."""
+    if len(lines) <= SHOWN_ERRORS:
+        return list(lines)
+    return [*lines[:SHOWN_ERRORS], f"and {len(lines) - SHOWN_ERRORS} more"]
 
 
 def failed(failure: BookErrors | WriteError | OSError, what: str) -> int:

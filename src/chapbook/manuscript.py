@@ -145,9 +145,10 @@ def check_listed(reader: Reader, listed: list[tuple[Part, str]]) -> list[Entry]:
     """The listed files that are chapters of the book, each once; errors for the others."""
     entries: list[Entry] = []
     seen: set[Path] = set()
-    for index, (part, name) in enumerate(listed):
-        occurrence = 1 + [other for _, other in listed[:index]].count(name)
-        line = reader.config.line("", name, occurrence=occurrence)
+    occurrences: Counter[str] = Counter()
+    for part, name in listed:
+        occurrences[name] += 1
+        line = reader.config.line("", name, occurrence=occurrences[name])
         path = real(reader.root / name)
         if path in seen:
             reader.error(reader.config.source, f"'{name}' is listed twice", line)
