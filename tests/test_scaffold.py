@@ -4,6 +4,7 @@ with its comments kept, the numbering, and their refusals."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from datetime import date
@@ -302,3 +303,23 @@ def test_new_reports_a_broken_book_toml(tmp_path: Path) -> None:
         "m/book.toml:2: TOML syntax error: Illegal character '\\n'"
     ]
     assert not (tmp_path / "m/chapters").exists()
+
+
+TAKEN = "is here already: give the new one another title"
+
+
+def test_new_refuses_a_title_a_chapter_already_has(tmp_path: Path) -> None:
+    """tests/books/new-title-taken: 'The Storm' in front matter, 'Preface' a heading after a
+    comment in the front matter [contents] lists; 'The Lighthouse' only in a code block."""
+    shutil.copytree(ROOT / "tests/books/new-title-taken", tmp_path / "m")
+    before = files(tmp_path / "m")
+    for title, refusal in [
+        ("The  storm!", f"m/chapters/01-the-storm.md:2: a chapter titled 'The Storm' {TAKEN}"),
+        ("PREFACE", f"m/front/preface.md:2: a chapter titled 'Preface' {TAKEN}"),
+    ]:
+        result = run("new", title, "-m", "m", cwd=tmp_path)
+        assert (result.returncode, result.stderr.splitlines()) == (1, [refusal])
+        assert files(tmp_path / "m") == before
+    result = run("new", "The Lighthouse", "-m", "m", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["m/chapters/03-the-lighthouse.md"]

@@ -192,3 +192,24 @@ def test_stats_since_follows_a_renamed_chapter_and_lists_a_deleted_one(tmp_path:
         "total           373       1,874           4          1       1    2 min      -"
         "     +4      -11",
     ]
+
+
+def test_stats_says_when_the_pdf_is_older_than_the_book(tmp_path: Path) -> None:
+    tiny_book(tmp_path / "book")
+    built = run("-m", "book", "-o", "dist", "-q", "pdf", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    fresh = run("stats", "-m", "book", "-o", "dist", cwd=tmp_path)
+    assert fresh.stderr == ""
+    made = (tmp_path / "dist/tiny.pdf").stat().st_mtime
+    os.utime(tmp_path / "book/chapters/02-two.md", (made + 60, made + 60))
+    stale = run("stats", "-m", "book", "-o", "dist", cwd=tmp_path)
+    assert stale.returncode == 0
+    assert stale.stderr.splitlines() == [
+        "dist/tiny.pdf: warning: the pages are counted in this PDF, which is older than "
+        "book/chapters/02-two.md: build the PDF again for the pages of the book as it is now"
+    ]
+    assert stale.stdout == fresh.stdout  # the pages are still shown, as they were counted
+    (tmp_path / "book/.git").mkdir()  # a commit is no change to the book
+    (tmp_path / "book/.git/index").write_text("")
+    os.utime(tmp_path / "book/chapters/02-two.md", (made - 60, made - 60))
+    assert run("stats", "-m", "book", "-o", "dist", cwd=tmp_path).stderr == ""

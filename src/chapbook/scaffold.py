@@ -11,10 +11,14 @@ import tomllib
 from datetime import date
 from pathlib import Path, PurePosixPath
 
+import yaml
+
+from chapbook.chapter import FRONT_MATTER, key_line
 from chapbook.config import NOT_XML, TABLE_HEADER, Config, load_config, table_header
 from chapbook.errors import BookError, BookErrors
+from chapbook.fences import fenced_lines
 from chapbook.manuscript import slugify
-from chapbook.reader import shown
+from chapbook.reader import inside, is_file, shown
 from chapbook.styles import DEFAULT_STYLES
 
 FIRST_CHAPTER = "chapters/01-first-chapter.md"
@@ -24,6 +28,8 @@ SLUG_LENGTH = 50
 """New chapter files are named from at most this many characters of the title's slug."""
 NUMBERED = re.compile(r"^(\d+)")
 PLACEHOLDER = "Write this chapter here.\n"
+TITLE_HEADING = re.compile(r"^#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
+"""A `# Title` line (a closing run of `#` is no part of the title)."""
 """A new chapter's text: a chapter may not be empty, and the book must still build."""
 
 BOOK_TOML = """\
@@ -181,6 +187,7 @@ def new_chapter(manuscript: Path, title: str) -> tuple[Path, bool]:
     toml_path = manuscript / "book.toml"
     config = load_config(toml_path, shown(toml_path))
     title = " ".join(title.split())
+    check_title_is_new(manuscript, config, title)
     name = f"chapters/{chapter_number(manuscript, config)}-{file_slug(title)}.md"
     path = manuscript / name
     lists = config.contents is not None and config.contents.chapters is not None
@@ -209,6 +216,59 @@ def check_title(manuscript: Path, title: str) -> None:
         problem = "a chapter's title must be one line of text, without control characters"
     if problem is not None:
         raise BookErrors([BookError(shown(manuscript), problem)])
+
+
+def check_title_is_new(manuscript: Path, config: Config, title: str) -> None:
+    """A new chapter may not have the title of one the book has (told at that chapter's
+    title): two chapters of one name in the contents help no reader."""
+    wanted = same_title(title)
+    for path in chapter_files(manuscript, config):
+        found = written_title(path)
+        if found is not None and same_title(found[0]) == wanted:
+            message = (
+                f"a chapter titled '{found[0]}' is here already: give the new one another title"
+            )
+            raise BookErrors([BookError(shown(path), message, found[1])])
+
+
+def same_title(title: str) -> str:
+    """A title as another is compared with it: its letters and digits, case left aside."""
+    return "".join(char for char in title.casefold() if char.isalnum())
+
+
+def chapter_files(manuscript: Path, config: Config) -> list[Path]:
+    """The book's chapter files: chapters/*.md, and those `[contents]` lists."""
+    listed: list[str] = []
+    if config.contents is not None:
+        contents = config.contents
+        listed = [*contents.front, *(contents.chapters or ()), *contents.back]
+    found = [*sorted((manuscript / "chapters").glob("*.md")), *(manuscript / n for n in listed)]
+    root = manuscript.resolve()
+    return [path for path in dict.fromkeys(found) if is_file(path) and inside(path, root)]
+
+
+def written_title(path: Path) -> tuple[str, int] | None:
+    """The title a chapter file gives itself, and its line: front matter's `title`, else its
+    first `# ` heading outside code blocks; None if it has none that reads."""
+    try:
+        text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    front = FRONT_MATTER.match(text)
+    if front is not None:
+        try:
+            meta = yaml.safe_load(front.group(1) or "")
+        except yaml.YAMLError:
+            meta = None
+        if isinstance(meta, dict) and isinstance(meta.get("title"), str):
+            return " ".join(meta["title"].split()), key_line(text, "title") or 1
+    lines = text.split("\n")
+    fenced = {n for start, end in fenced_lines(text).items() for n in range(start, end)}
+    for number, line in enumerate(lines):
+        heading = TITLE_HEADING.match(line)
+        if heading is not None and number not in fenced:
+            return " ".join(heading[1].split()), number + 1
+    return None
 
 
 def chapter_number(manuscript: Path, config: Config) -> str:

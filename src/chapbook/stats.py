@@ -184,10 +184,59 @@ def report(
     since: str | None,
     warn: Callable[[BookError], None],
 ) -> list[str]:
-    """The stats table's lines; BookErrors if `since` can't be compared with."""
+    """The stats table's lines; BookErrors if `since` can't be compared with. `warn` hears
+    when the pages come from a PDF older than a file of the book."""
+    stale = stale_pdf(output_path(book, out, "pdf"), manuscript, out)
+    if stale is not None:
+        warn(stale)
     if since is None:
         return table(*rows(book, out, None, [], warn))
     return table(*rows(book, out, *word_changes(book, manuscript, since), warn))
+
+
+def stale_pdf(pdf: Path, manuscript: Path, out: Path) -> BookError | None:
+    """A warning when `pdf` is older than a file of the book (the manuscript folder and
+    its styles, hidden files and the outputs apart): its pages may not be the book's now."""
+    try:
+        built = pdf.stat().st_mtime_ns
+    except OSError:
+        return None
+    changed = newer_source(manuscript, out, built)
+    if changed is None:
+        return None
+    message = (
+        f"the pages are counted in this PDF, which is older than {shown(changed)}: build the "
+        "PDF again for the pages of the book as it is now"
+    )
+    return BookError(shown(pdf), message, warning=True)
+
+
+def newer_source(manuscript: Path, out: Path, than: int) -> Path | None:
+    """A file of the book changed after the time `than` (nanoseconds), if there is one."""
+    outputs = out.resolve()
+    for path in book_files(manuscript):
+        where = path.resolve()
+        if where != outputs and outputs not in where.parents and modified(path) > than:
+            return path
+    return None
+
+
+def book_files(manuscript: Path) -> Iterator[Path]:
+    """The files in the manuscript folder and in the book's styles folder beside it, but
+    hidden ones and those in hidden folders (.git)."""
+    for folder in (manuscript, manuscript.parent / "styles"):
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            hidden = any(part.startswith(".") for part in path.relative_to(folder).parts)
+            if not hidden and path.is_file():
+                yield path
+
+
+def modified(path: Path) -> int:
+    """When the file `path` was last changed, in nanoseconds (0 if it can't be told)."""
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
 
 
 def rows(
