@@ -97,11 +97,12 @@ def block_lines(markdown: str, body: str) -> tuple[tuple[int, int], ...]:
     elements = body_elements(container)
     numbers = {element: number for number, element in enumerate(elements)}
     source = stream(markdown)
+    labels = note_labels(markdown)
     found: dict[int, int] = {}
     cursor = 0
     for element in elements:
         if is_note(element):
-            note_lines(source, markdown, element, numbers, found)
+            note_lines(source, labels, element, numbers, found)
         elif not skipped(element) and (place := block_line(source, element, cursor)):
             found[numbers[holder(element)]], cursor = place
     return tuple(sorted(found.items()))
@@ -117,17 +118,28 @@ def is_note(element: etree._Element) -> bool:
     return "footnote" in (element.get("epub:type") or "").split()
 
 
+def note_labels(markdown: str) -> dict[str, int]:
+    """The line of each note's first `[^label]:`, by label (found in one pass: a chapter
+    may have thousands)."""
+    lines: dict[str, int] = {}
+    line, counted = 1, 0
+    for match in NOTE_LABEL.finditer(markdown):
+        line += markdown.count("\n", counted, match.start())
+        counted = match.start()
+        lines.setdefault(match[1], line)
+    return lines
+
+
 def note_lines(
     source: Stream,
-    markdown: str,
+    labels: dict[str, int],
     note: etree._Element,
     numbers: dict[etree._Element, int],
     found: dict[int, int],
 ) -> None:
-    """The lines of a note's blocks, looked for from its `[^label]:` line on."""
-    label = (note.get("id") or "").removeprefix("fn-")
-    start = next((m for m in NOTE_LABEL.finditer(markdown) if m[1] == label), None)
-    cursor = source.starts[markdown.count("\n", 0, start.start()) + 1] if start else 0
+    """The lines of a note's blocks, looked for from its `[^label]:` line (in `labels`) on."""
+    line = labels.get((note.get("id") or "").removeprefix("fn-"))
+    cursor = 0 if line is None else source.starts[line]
     for element in note.iter(etree.Element):
         if place := block_line(source, element, cursor):
             found[numbers[holder(element)]], cursor = place

@@ -26,6 +26,7 @@ from chapbook.model import PT_PER_MM, Book, Chapter, PrintSettings, Styles
 from chapbook.progress import SILENT, Progress
 from chapbook.templating import render
 from chapbook.words import words
+from chapbook.writers import footnotes
 from chapbook.writers.pagemap import (
     FRONT_PAGES,
     PageMap,
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from chapbook.preflight import Drawn
 
 logging.getLogger("weasyprint").setLevel(logging.ERROR)  # refusals are reported as BookErrors
+footnotes.install()  # thousands of notes in time proportional to the pages
 
 LINK_ACROSS = "https://chapbook.invalid/#"
 """How a chapter laid out in a part (writers/parts.py) links to another part's anchor: a
