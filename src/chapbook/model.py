@@ -160,6 +160,9 @@ class Styles:
     cover: str
     fonts: str
     """The typeface's `@font-face` rules."""
+    fallbacks: str = ""
+    """The print fonts' fallback faces for other scripts, Han and symbols (custom properties
+    that the print and cover stylesheets name in their `font-family`)."""
 
 
 @dataclass(frozen=True)

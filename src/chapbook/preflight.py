@@ -48,7 +48,7 @@ from pypdf.generic import (
     StreamObject,
 )
 
-from chapbook.clipping import outside_trim
+from chapbook.clipping import IDENTITY, Box, Matrix, multiply, outside_trim
 from chapbook.model import PT_PER_MM, PageSize, PrintSettings
 from chapbook.pdfglyphs import MissingGlyphs, missing_glyphs
 from chapbook.pdfread import LazyReader
@@ -76,10 +76,6 @@ XMP_IDS = {
 }
 """The XMP properties that declare a PDF variant, by their expanded names."""
 
-Matrix = tuple[float, float, float, float, float, float]
-Box = tuple[float, float, float, float]
-"""A page box, normalised: left, bottom, right, top in points."""
-IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -637,20 +633,6 @@ def resolved(value: Any) -> Any:
 def entry(dictionary: DictionaryObject, key: str) -> Any:
     """`dictionary[key]` resolved, None if absent (pypdf's `get` does not resolve)."""
     return resolved(dictionary.get(key))
-
-
-def multiply(first: Matrix, then: Matrix) -> Matrix:
-    """The transformation `first` followed by `then` (PDF's `first × then`)."""
-    a, b, c, d, e, f = first
-    a2, b2, c2, d2, e2, f2 = then
-    return (
-        a * a2 + b * c2,
-        a * b2 + b * d2,
-        c * a2 + d * c2,
-        c * b2 + d * d2,
-        e * a2 + f * c2 + e2,
-        e * b2 + f * d2 + f2,
-    )
 
 
 def matrix_of(values: Iterable[Any] | None) -> Matrix:

@@ -128,8 +128,8 @@ chapter, run `chapbook new "The Next Chapter"` beside the `manuscript` folder.
 STYLE_HEADER = """\
 /* This book's own {name}. Chapbook uses it instead of its default {name}, of which it is a
    copy made by `chapbook init`: change what you like, or delete the file to go back to the
-   default. Chapbook's other stylesheets (base.css, shared by the EPUB and the PDF, and
-   fonts.css) still apply; a file of the same name here would replace them too.{note} */
+   default. Chapbook's other stylesheets (base.css, shared by the EPUB and the PDF, fonts.css
+   and fallbacks.css) still apply; a file of the same name here would replace them too.{note} */
 
 """
 STYLE_NOTES = {

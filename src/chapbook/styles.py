@@ -34,7 +34,7 @@ from chapbook.reader import (
 )
 from chapbook.resources import FONT_TYPES, is_font
 
-STYLESHEETS = ("base.css", "epub.css", "print.css", "cover.css", "fonts.css")
+STYLESHEETS = ("base.css", "epub.css", "print.css", "cover.css", "fonts.css", "fallbacks.css")
 DEFAULT_STYLES = Path(__file__).resolve().parents[2] / "styles"
 STYLES_FOLDER = "styles/"
 """Where the stylesheets are in the book: their `url()`s are relative to it."""

@@ -23,6 +23,7 @@ STYLE_TARGETS = {
     "epub.css": ("epub",),
     "print.css": NEEDS_PDF,
     "fonts.css": TARGETS,
+    "fallbacks.css": NEEDS_PDF,
     "cover.css": ("cover",),
 }
 """Which targets a stylesheet of the book's own styles folder affects (others: all)."""

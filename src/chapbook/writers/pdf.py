@@ -174,7 +174,10 @@ def stylesheets(book: Book) -> list[str]:
     """The page box from `[print]`, then the book's type and print stylesheets (and for a
     proof, the proof's)."""
     styles = book.styles
-    sheets = [page_css(book.print), "\n".join((styles.fonts, styles.base, styles.print))]
+    sheets = [
+        page_css(book.print),
+        "\n".join((styles.fonts, styles.fallbacks, styles.base, styles.print)),
+    ]
     if book.print.proof is None:
         return sheets
     return [*sheets, proof_css(book.print, words(book.metadata.language).draft)]

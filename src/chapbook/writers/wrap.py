@@ -106,7 +106,7 @@ def write_cover(book: Book, pages: int) -> bytes:
     pdf, _ = lay_out(
         book,
         cover_html(book, wrap),
-        press(book, [book.styles.fonts + "\n" + book.styles.cover]),
+        press(book, ["\n".join((book.styles.fonts, book.styles.fallbacks, book.styles.cover))]),
         finish,
         tags=False,
     )
