@@ -39,8 +39,8 @@ from chapbook import cli, pipeline
 held = pipeline.output_folder
 
 @contextmanager
-def timed(out, waiting=None):
-    with held(out, waiting):
+def timed(*args, **kwargs):
+    with held(*args, **kwargs):
         start = time.monotonic()
         yield
         print("held", start, time.monotonic())
