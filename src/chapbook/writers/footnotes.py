@@ -8,6 +8,14 @@ of thousands of notes thus took time in the square of its notes (5,000 notes: 16
 the same list, whose `in` looks an identity up in a count kept beside it. WeasyPrint's
 footnotes are boxes compared by identity (no box defines `__eq__`), so the answers are
 the same. If WeasyPrint ever makes the list otherwise, it is left as it is.
+
+Then, each time a note joins a page, WeasyPrint lays out the page's whole footnote area again,
+every note of the page with it: a page of k notes costs k * k / 2 notes laid out (a page of
+32 short notes, 512). When the area and its notes stack simply (the area's height is its
+notes', the notes are blocks without vertical margins, no columns), the area is the sum of
+its notes, each laid out alone once per page: `update_footnote_area`. Otherwise WeasyPrint's
+own method runs. The heights agree with WeasyPrint's to a billionth of a point (a test lays
+books out both ways).
 """
 
 from __future__ import annotations
@@ -15,9 +23,12 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from collections.abc import Callable, Iterable
+from math import inf
 from typing import Any
 
+from weasyprint.formatting_structure import build
 from weasyprint.layout import LayoutContext
+from weasyprint.layout.block import block_level_layout
 
 
 class Waiting(list[Any]):
@@ -63,12 +74,66 @@ for _name in ("extend", "insert", "pop", "clear", "__setitem__", "__delitem__", 
     setattr(Waiting, _name, recounting(_name))
 
 
+WHOLE_AREA = LayoutContext._update_footnote_area
+"""WeasyPrint's own: the whole footnote area laid out again."""
+
+
+def update_footnote_area(context: Any) -> bool:
+    """What WeasyPrint's `LayoutContext._update_footnote_area` does (the page's bottom
+    moved up by its footnote area's height; whether the last note overflows the area),
+    with the area's height summed from its notes' when they stack simply."""
+    area = context.current_footnote_area
+    notes = context.current_page_footnotes
+    if not notes or context.in_column or not stacks_simply(area, notes):
+        return bool(WHOLE_AREA(context))
+    if area.height != "auto":
+        context.page_bottom += area.margin_height()
+    area.children = notes
+    area.height = sum(note_height(context, area, note) for note in notes)
+    context.page_bottom -= area.margin_height()
+    return False
+
+
+def stacks_simply(area: Any, notes: list[Any]) -> bool:
+    """Whether the area's height is that of its notes one above the other: an area of
+    no set height, and notes that are blocks without vertical margins."""
+    style = area.style
+    if style["height"] != "auto" or amount(style["max_height"]) != inf:
+        return False
+    if style["min_height"] != "auto" and amount(style["min_height"]) != 0:
+        return False
+    return all(
+        note.style["footnote_display"] == "block"
+        and amount(note.style["margin_top"]) == 0
+        and amount(note.style["margin_bottom"]) == 0
+        for note in notes
+    )
+
+
+def amount(value: Any) -> float | None:
+    """A computed length's number (None for a keyword such as `auto`)."""
+    number = getattr(value, "value", None)
+    return number if isinstance(number, int | float) else None
+
+
+def note_height(context: Any, area: Any, note: Any) -> float:
+    """The height of `note` in `area`: laid out alone there, once per page."""
+    heights: dict[int, float] = area.__dict__.setdefault("note_heights", {})
+    if id(note) not in heights:
+        kept, area.children = area.children, [note]
+        alone = build.create_anonymous_boxes(area.deepcopy())
+        area.children = kept
+        heights[id(note)] = block_level_layout(context, alone, -inf, None, area.page)[0].height
+    return heights[id(note)]
+
+
 def install() -> None:
-    """Make each LayoutContext made from now on keep its footnotes in a `Waiting` list
-    (once per process)."""
+    """Make each LayoutContext made from now on keep its footnotes in a `Waiting` list,
+    and sum its footnote areas (once per process)."""
     made = LayoutContext.__init__
     if getattr(made, "waiting_footnotes", False):
         return
+    LayoutContext._update_footnote_area = update_footnote_area
 
     @functools.wraps(made)
     def init(self: LayoutContext, *args: Any, **options: Any) -> None:
