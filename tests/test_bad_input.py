@@ -29,6 +29,7 @@ SELF_CONTAINED = "an SVG image must hold all it shows"
 NO_CODE = "an SVG image of a book must not run code"
 REMOTE = "nothing is downloaded unless [build] allow-remote = true"
 OBSOLETE = "is obsolete HTML, which EPUB does not allow: use "
+NESTED = "lists, quotes and HTML elements nested {} levels deep (limit 32)"
 UNUSABLE = ", which a book can't use: put the file in the book and name it by its path"
 
 CASES: dict[str, list[str]] = {
@@ -131,6 +132,11 @@ CASES: dict[str, list[str]] = {
         f"styles/epub.css:3: '//example.com/bg.png' names a host ('example.com') without a scheme"
         f"{UNUSABLE}",
     ],
+    "list-nested-33-levels": [f"chapters/01-deep.md:37: {NESTED.format(33)}"],
+    "quotes-nested-20000-levels": [f"chapters/01-deep.md:5: {NESTED.format('20,000')}"],
+    "html-nested-1000-levels": [f"chapters/01-deep.md:5: {NESTED.format('1,000')}"],
+    "lists-in-quotes-nested-48-levels": [f"chapters/01-deep.md:28: {NESTED.format(48)}"],
+    "epigraph-nested-40-levels": [f"chapters/01-deep.md:2: {NESTED.format(40)}"],
 }
 """Each broken book (a folder of tests/books/errors/), with its errors."""
 

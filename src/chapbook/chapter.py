@@ -11,10 +11,10 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from chapbook import remote
+from chapbook import nesting, remote
 from chapbook.config import control_character
 from chapbook.errors import line_of, short
-from chapbook.markup import Rendered, inline, prefix_ids, render_markdown
+from chapbook.markup import Rendered, inline, parse_fragment, prefix_ids, render_markdown
 from chapbook.model import EPIGRAPH_LINE, TITLE_LINE, Chapter, Part, Resource
 from chapbook.reader import (
     REMOTE_HINT,
@@ -56,6 +56,8 @@ def read_chapter(
     if text is None:
         return None
     meta, body = split_front_matter(reader, entry.path, text)
+    if not shallow_enough(reader, entry.path, text, meta, body):
+        return None
 
     def render(markdown: str) -> Rendered:
         """Markdown of this chapter, its links and images resolved from the chapter's place."""
@@ -66,7 +68,14 @@ def read_chapter(
             image=lambda src: resolve_image(reader, entry.path, text, src),
         )
 
-    rendered = render(body)
+    try:
+        rendered = render(body)
+    except RecursionError:  # deeper than measured: nesting.py's estimate is of Markdown
+        line = nesting.markdown_depth(body).line
+        reader.error(entry.path, nesting.message(nesting.LIMIT + 1, at_least=True), line)
+        return None
+    if not converted_shallow_enough(reader, entry.path, body, rendered.body):
+        return None
     check_alt_text(reader, entry.path, text, rendered)
     report(reader, entry.path, text, rendered)
     epigraph = source = None
@@ -103,6 +112,33 @@ def read_chapter(
         epigraph_source=source,
         lines=source_lines(text, body, meta, rendered),
     )
+
+
+def shallow_enough(reader: Reader, path: Path, text: str, meta: dict[str, str], body: str) -> bool:
+    """Whether the chapter's Markdown (its text, and its front matter's) nests no deeper
+    than nesting.LIMIT; an error at its deepest line if not. Measured before anything
+    converts it: conversion goes by recursion, and would fail or take minutes."""
+    deep = nesting.too_deep(body)
+    if deep is not None:
+        reader.error(path, nesting.message(deep.levels), deep.line)
+        return False
+    for key in (key for key in FRONT_MATTER_KEYS if key in meta):
+        deep = nesting.too_deep(meta[key])
+        if deep is not None:
+            reader.error(path, nesting.message(deep.levels), key_line(text, key))
+            return False
+    return True
+
+
+def converted_shallow_enough(reader: Reader, path: Path, body: str, xhtml: str) -> bool:
+    """Whether the chapter's XHTML, counted element by element, nests no deeper than
+    nesting.LIMIT (its Markdown was measured by its markers: this is exact); an error at
+    the Markdown's deepest line if not."""
+    levels = nesting.xhtml_levels(parse_fragment(xhtml))
+    if levels <= nesting.LIMIT:
+        return True
+    reader.error(path, nesting.message(levels), nesting.markdown_depth(body).line)
+    return False
 
 
 def source_lines(

@@ -87,6 +87,8 @@ def strip_quotes(line: str, depth: int) -> tuple[int, str]:
 
 def opening(line: str) -> Fence | None:
     """The fence that `line` opens, if it opens one (its code and end still to be found)."""
+    if "```" not in line and "~~~" not in line:  # at once: OPENING backtracks over indents
+        return None
     rest, depth = line, 0
     while (match := QUOTE.match(rest)) is not None:
         rest, depth = rest[match.end() :], depth + 1
