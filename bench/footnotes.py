@@ -2,14 +2,15 @@
 text without notes, both built into the print PDF with `build.py pdf --jobs 1`.
 
     .venv/bin/python bench/footnotes.py                    # 500, 1,000, 2,000 and 5,000 notes
-    .venv/bin/python bench/footnotes.py --notes 1000 --shape one-paragraph
+    .venv/bin/python bench/footnotes.py --notes 1000 --shape short one-paragraph
 
 Each case is a book generated deterministically (seeded, made-up words, bounds.py's Prose):
 
-- `notes`: one chapter of N sentences, each followed by a note call (`[^n]`), and N notes of
-  one sentence each; `--shape one-paragraph` puts every sentence in one paragraph (the
-  issue's case), `paragraphs` (the default too) ten sentences a paragraph;
-- `plain`: the same chapter with the calls taken out and each note's sentence set as a
+- `notes`: one chapter of N notes, in one of three shapes: `short`, the issue's case, one
+  paragraph of `Word n.` each with its note `Note n.` (about 32 notes to an A5 page);
+  `one-paragraph`, N made-up sentences in one paragraph, each with a note of one sentence
+  (about 15 to a page); `paragraphs`, the same ten sentences a paragraph;
+- `plain`: the same chapter with the calls taken out and each note's text set as a
   paragraph after the text: the same words, no notes.
 
 Each is built in a fresh process (cache off), and the table gives its wall and CPU time
@@ -36,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = 16
 """The seed of the generated text: issue 16."""
 SENTENCES_A_PARAGRAPH = 10
+SHAPES = ("short", "one-paragraph", "paragraphs")
 
 
 def load_bounds() -> ModuleType:
@@ -51,12 +53,14 @@ def load_bounds() -> ModuleType:
 bounds = load_bounds()
 
 
-def chapters(notes: int, one_paragraph: bool) -> tuple[str, str]:
-    """The chapter with `notes` notes, and the same words without notes."""
+def chapters(notes: int, shape: str) -> tuple[str, str]:
+    """The chapter with `notes` notes in `shape`, and the same words without notes."""
+    if shape == "short":
+        return short_notes(notes)
     prose = bounds.Prose(SEED)
     sentences = [prose.sentence() for _ in range(notes)]
     remarks = [prose.sentence() for _ in range(notes)]
-    per = notes if one_paragraph else SENTENCES_A_PARAGRAPH
+    per = notes if shape == "one-paragraph" else SENTENCES_A_PARAGRAPH
     called = [f"{sentence}[^{n}]" for n, sentence in enumerate(sentences, 1)]
     text = "\n\n".join(" ".join(called[i : i + per]) for i in range(0, notes, per))
     definitions = "\n".join(f"[^{n}]: {remark}" for n, remark in enumerate(remarks, 1))
@@ -64,6 +68,16 @@ def chapters(notes: int, one_paragraph: bool) -> tuple[str, str]:
     with_notes = f"# Notes\n\n{text}\n\n{definitions}\n"
     without = "# Notes\n\n" + plain_text + "\n\n" + "\n\n".join(remarks) + "\n"
     return with_notes, without
+
+
+def short_notes(notes: int) -> tuple[str, str]:
+    """The issue's case: one paragraph of `Word n.` each with a note `Note n.` (about 32
+    notes to a page), and the same words without notes."""
+    body = " ".join(f"Word {n}.[^{n}]" for n in range(1, notes + 1))
+    definitions = "\n".join(f"[^{n}]: Note {n}." for n in range(1, notes + 1))
+    plain = " ".join(f"Word {n}." for n in range(1, notes + 1))
+    remarks = "\n\n".join(f"Note {n}." for n in range(1, notes + 1))
+    return f"# Notes\n\n{body}\n\n{definitions}\n", f"# Notes\n\n{plain}\n\n{remarks}\n"
 
 
 @dataclass(frozen=True)
@@ -110,10 +124,10 @@ def measure(manuscript: Path, out: Path, timeout: float) -> Run:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notes", type=int, nargs="*", default=[500, 1000, 2000, 5000])
-    parser.add_argument("--shape", choices=("one-paragraph", "paragraphs"), default="both")
+    parser.add_argument("--shape", choices=SHAPES, nargs="*", default=list(SHAPES))
     parser.add_argument("--timeout", type=float, default=600)
     args = parser.parse_args()
-    shapes = ["one-paragraph", "paragraphs"] if args.shape == "both" else [args.shape]
+    shapes = args.shape
     print(
         "| notes | shape | case | outcome | wall s | CPU s | peak MB | pages | CPU s/page "
         "| x plain (CPU) | x plain (s/page) |"
@@ -123,7 +137,7 @@ def main() -> int:
         base = Path(folder)
         for notes in args.notes:
             for shape in shapes:
-                texts = chapters(notes, shape == "one-paragraph")
+                texts = chapters(notes, shape)
                 runs: dict[str, Run] = {}
                 for case, text in zip(("plain", "notes"), (texts[1], texts[0]), strict=True):
                     book = bounds.write_book(

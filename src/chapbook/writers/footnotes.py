@@ -14,8 +14,12 @@ every note of the page with it: a page of k notes costs k * k / 2 notes laid out
 32 short notes, 512). When the area and its notes stack simply (the area's height is its
 notes', the notes are blocks without vertical margins, no columns), the area is the sum of
 its notes, each laid out alone once per page: `update_footnote_area`. Otherwise WeasyPrint's
-own method runs. The heights agree with WeasyPrint's to a billionth of a point (a test lays
-books out both ways).
+own method runs. The heights agree with WeasyPrint's to the bit (a test lays books out both
+ways).
+
+And each note is two links (its call to it, it back to its call), whose destinations ask
+pydyf for `page_references`, made afresh from every page at each asking: the tuple is kept
+while the document has the same number of pages (`page_references`).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from collections.abc import Callable, Iterable
 from math import inf
 from typing import Any
 
+import pydyf
 from weasyprint.formatting_structure import build
 from weasyprint.layout import LayoutContext
 from weasyprint.layout.block import block_level_layout
@@ -127,13 +132,30 @@ def note_height(context: Any, area: Any, note: Any) -> float:
     return heights[id(note)]
 
 
+EVERY_PAGE = pydyf.PDF.page_references
+"""pydyf's own: every page's reference, made afresh."""
+
+
+def page_references(pdf: Any) -> tuple[bytes, ...]:
+    """pydyf's `PDF.page_references`, kept while the number of pages stays the same (pages
+    are only ever added, at the end)."""
+    count = len(pdf.pages["Kids"])
+    kept = pdf.__dict__.get("kept_page_references")
+    if kept is None or kept[0] != count:
+        kept = (count, tuple(EVERY_PAGE.fget(pdf)))
+        pdf.__dict__["kept_page_references"] = kept
+    references: tuple[bytes, ...] = kept[1]
+    return references
+
+
 def install() -> None:
-    """Make each LayoutContext made from now on keep its footnotes in a `Waiting` list,
-    and sum its footnote areas (once per process)."""
+    """Make each LayoutContext made from now on keep its footnotes in a `Waiting` list and
+    sum its footnote areas, and pydyf keep its page references (once per process)."""
     made = LayoutContext.__init__
     if getattr(made, "waiting_footnotes", False):
         return
     LayoutContext._update_footnote_area = update_footnote_area
+    pydyf.PDF.page_references = property(page_references)
 
     @functools.wraps(made)
     def init(self: LayoutContext, *args: Any, **options: Any) -> None:
