@@ -77,7 +77,6 @@ XMP_IDS = {
 """The XMP properties that declare a PDF variant, by their expanded names."""
 
 
-
 @dataclass(frozen=True)
 class Finding:
     fault: bool
