@@ -12,9 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import pdf_texts
 
 from chapbook.markup import parse_fragment, render_markdown
 from chapbook.nesting import LIMIT, markdown_depth, too_deep, xhtml_levels
+from chapbook.preflight import preflight
 
 ROOT = Path(__file__).resolve().parent.parent
 AT_THE_LIMIT = ROOT / "tests" / "books" / "nested-32-levels"
@@ -81,6 +83,9 @@ def test_a_book_nested_to_the_limit_builds_both_outputs(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert markdown_depth((AT_THE_LIMIT / "chapters" / "01-nested.md").read_text()).levels == LIMIT
+    (pdf,) = tmp_path.glob("*.pdf")  # printed inside the trim, its words whole
+    assert [str(fault) for fault in preflight(pdf.read_bytes()).faults] == []
+    assert "a quote 32 deep" in " ".join(pdf_texts(pdf))
 
 
 @pytest.mark.parametrize(
