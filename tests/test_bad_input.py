@@ -343,3 +343,13 @@ def test_a_file_url_into_the_book_is_told_to_be_a_path(tmp_path: Path) -> None:
     )
     assert url_problem(f"file://{tmp_path}/secret.png", book) == "is outside the book"
     assert url_problem("file://server/share/map.png", book) == f"has the scheme 'file:'{UNUSABLE}"
+
+
+def test_a_print_pdf_that_preflight_faults_is_not_written(tmp_path: Path) -> None:
+    """Exit 0 promises a PDF a printer accepts: text the trim would cut off fails the build,
+    and no PDF (nor anything else) is written."""
+    result = run("-m", f"{ERRORS}/print-past-the-trim", "-o", str(tmp_path), "epub", "pdf")
+    assert refused(result, tmp_path) == [
+        f"{tmp_path}/past-the-trim.pdf: the print PDF was not written: preflight: text outside "
+        "the trim box (cut off when trimmed) on pages 4, 7: up to 25.0 mm past the left edge"
+    ]

@@ -135,6 +135,8 @@ def make_outputs(
     if printed:
         made.progress.stage("preflight")
     checked = check_print(book, pdf, made.drawn) if printed else None
+    if checked and checked.faults:
+        raise BookErrors(refused_print(output_path(book, out, "pdf"), checked))
     report = tuple(checked.lines()) if checked else ()
     files: dict[Path, bytes] = {}
     outputs = []
@@ -148,6 +150,15 @@ def make_outputs(
             pages = page_count(data) if name == "proof" else pages
             outputs.append(Output(target, path, len(data), seconds[writer], shown, pages))
     return files, outputs
+
+
+def refused_print(pdf: Path, checked: Report) -> list[BookError]:
+    """A print PDF that preflight faults is not written: one error for each fault (a printer
+    would reject the file, and the build promises a file it accepts)."""
+    return [
+        BookError(pdf, f"the print PDF was not written: preflight: {fault.message}")
+        for fault in checked.faults
+    ]
 
 
 def writers(targets: Sequence[str], proof: bool) -> list[str]:
