@@ -11,6 +11,7 @@ import pytest
 import weasyprint
 from conftest import BOOKS
 
+from chapbook.errors import BookErrors
 from chapbook.pipeline import build
 from chapbook.preflight import preflight
 from chapbook.writers import joinfonts, parts
@@ -43,14 +44,18 @@ def first_subset_only(
 def test_glyphs_a_join_left_empty_are_a_fault(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The report a build prints (from what the parts drew, and the joined file's fonts)."""
+    """Found by the build's preflight (from what the parts drew, and the joined file's fonts),
+    they fail the build: no PDF is written."""
     monkeypatch.setattr(parts, "PARTS_FROM", 0)
     monkeypatch.setattr(joinfonts, "joined_program", first_subset_only)
-    [output] = build(BOOKS / "print-glyphs", tmp_path, ["pdf"], jobs=2, cache=None)
-    faults = [line for line in output.report if line.startswith("fault:")]
-    assert faults, output.report
+    with pytest.raises(BookErrors) as refused:
+        build(BOOKS / "print-glyphs", tmp_path, ["pdf"], jobs=2, cache=None)
+    faults = [str(error) for error in refused.value.errors]
+    assert faults
+    assert all("the print PDF was not written: preflight:" in fault for fault in faults)
     assert all("has no outline for" in fault for fault in faults)
     assert any("'DejaVu-Sans-Mono'" in fault for fault in faults)
+    assert not list(tmp_path.glob("*.pdf"))
 
 
 def test_the_report_names_every_face_drawn(tmp_path: Path) -> None:
