@@ -242,8 +242,20 @@ def test_an_output_folder_without_write_permission_is_named_in_one_line(tmp_path
     assert list(out.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("number", "reason"),
+    [
+        (errno.EACCES, "Permission denied"),
+        # What /proc says to a new file (ENOENT, though the folder is there), told as it is.
+        (errno.ENOENT, "this folder's file system takes no new files"),
+    ],
+)
 def test_a_folder_that_refuses_files_is_named_in_one_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    number: int,
+    reason: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """As the test above, where root's writes are refused too: no file may be made in `out`."""
     out = tmp_path / "dist"
@@ -252,12 +264,12 @@ def test_a_folder_that_refuses_files_is_named_in_one_line(
 
     def refuse(path: Any, flags: int, mode: int = 0o777, **options: Any) -> int:
         if Path(path).parent == out:
-            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+            raise OSError(number, os.strerror(number), str(path))
         return real_open(path, flags, mode, **options)
 
     monkeypatch.setattr(os, "open", refuse)
     assert main(["-m", str(ROOT / "tests/books/full"), "-o", str(out), "epub"]) == 1
-    assert capsys.readouterr().err.splitlines() == [f"{out}: cannot write here (Permission denied)"]
+    assert capsys.readouterr().err.splitlines() == [f"{out}: cannot write here ({reason})"]
     assert list(out.iterdir()) == []
 
 

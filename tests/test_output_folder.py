@@ -4,12 +4,9 @@ before anything is read or written; and a folder that can't be written says the 
 
 from __future__ import annotations
 
-import errno
-import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -101,23 +98,3 @@ def test_the_redline_is_refused_among_the_sources_too() -> None:
 @pytest.mark.parametrize("out", ["dist", "/tmp/a-book", "/dev/shm/a-book", "/home/author/dist"])
 def test_ordinary_folders_are_taken(out: str, tmp_path: Path) -> None:
     check_output(tmp_path / out if not out.startswith("/") else Path(out), ROOT / FULL)
-
-
-def test_a_folder_whose_file_system_takes_no_files_says_so(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """What /proc says to a new file (ENOENT, though the folder is there), told as it is."""
-    out = tmp_path / "dist"
-    out.mkdir()
-    real_open = os.open
-
-    def refuse(path: Any, flags: int, mode: int = 0o777, **options: Any) -> int:
-        if Path(path).parent == out:
-            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path))
-        return real_open(path, flags, mode, **options)
-
-    monkeypatch.setattr(os, "open", refuse)
-    assert main(["-m", str(ROOT / FULL), "-o", str(out), "epub"]) == 1
-    assert capsys.readouterr().err.splitlines() == [
-        f"{out}: cannot write here (this folder's file system takes no new files)"
-    ]
