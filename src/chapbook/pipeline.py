@@ -87,8 +87,9 @@ def build(
     check_output(out, manuscript)
     store = Cache(cache)
     book = read_book(manuscript, cache=store, jobs=jobs, progress=progress)
-    printed = unfit_tables(book) if any(target in NEEDS_PDF for target in targets) else []
-    printed += printable_characters(book, manuscript, store, targets)
+    printing = any(target in NEEDS_PDF for target in targets)
+    printed = unfit_tables(book) if printing else []
+    printed += printable_characters(book, manuscript, store, printing)
     for warning in [*book.warnings, *printed]:
         if warn is not None:
             warn(warning)
@@ -104,13 +105,12 @@ def build(
 
 
 def printable_characters(
-    book: Book, manuscript: Path, cache: Cache, targets: Sequence[str]
+    book: Book, manuscript: Path, cache: Cache, printing: bool
 ) -> list[BookError]:
     """The warnings for characters no print font has, when only the EPUB is built; raises
-    BookErrors naming them when a print target is (printable.py)."""
+    BookErrors naming them when a print target is (`printing`; printable.py)."""
     from chapbook.printable import unprintable
 
-    printing = any(target in NEEDS_PDF for target in targets)
     found = unprintable(book, manuscript, cache, printing)
     errors = [problem for problem in found if not problem.warning]
     if errors:
