@@ -145,11 +145,10 @@ class Code:
 
 
 def snapshot(folder: Path) -> Code:
-    """Copy the work tree's build.py, src/ and styles/ as they are now into `folder`, so that
-    one run measures one state of the code even while someone is editing it."""
+    """Copy the work tree's build.py and src/ (with the default styles) as they are now into
+    `folder`, so that one run measures one state of the code even while someone edits it."""
     skip = shutil.ignore_patterns("__pycache__", "*.egg-info")
-    for name in ("src", "styles"):
-        shutil.copytree(ROOT / name, folder / name, ignore=skip)
+    shutil.copytree(ROOT / "src", folder / "src", ignore=skip)
     shutil.copy2(BUILD, folder / "build.py")
     return Code(folder / "build.py", build_flags(folder / "build.py"))
 
@@ -202,8 +201,8 @@ body { margin: 0; padding: 0; max-width: none; font-size: 11pt; hyphens: auto; }
 BOOKLET_SCRIPT = """\
 import json, sys, time
 sys.path.insert(0, sys.argv[3])
-from chapbook.model import PAPER_MM_PER_PAGE, BookletSettings
-from chapbook.writers.booklet import impose_booklet
+from chapbook.model.book import PAPER_MM_PER_PAGE, BookletSettings
+from chapbook.write.booklet import impose_booklet
 pdf = open(sys.argv[1], "rb").read()
 start = time.perf_counter()
 made = impose_booklet(pdf, BookletSettings(), PAPER_MM_PER_PAGE["white"])

@@ -38,9 +38,9 @@ from hypothesis import strategies as st
 from lxml import etree
 
 import chapbook
-from chapbook.epubcheck import epubcheck_messages
-from chapbook.errors import BookErrors
+from chapbook.diagnostics import BookErrors
 from chapbook.pipeline import Output, build
+from chapbook.verify.epubcheck import epubcheck_messages
 
 for _module in pkgutil.walk_packages(chapbook.__path__, "chapbook."):
     # Hypothesis draws some values from the constants of the local modules loaded when a

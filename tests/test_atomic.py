@@ -18,7 +18,8 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from chapbook.pipeline import LOCK, PART, build
+from chapbook.pipeline import build
+from chapbook.support.output import LOCK, PART
 
 ROOT = Path(__file__).resolve().parent.parent
 FULL = ROOT / "tests" / "books" / "full"
@@ -53,8 +54,9 @@ raise SystemExit(cli.main(sys.argv[1:]))
 KILLED_AT_RENAME = """
 import os, signal, sys
 sys.path.insert(0, {src!r})
-from chapbook import cli, pipeline
-rename = pipeline.rename_part
+from chapbook import cli
+from chapbook.support import output
+rename = output.rename_part
 renamed = []
 
 def rename_or_die(part, path):
@@ -63,7 +65,7 @@ def rename_or_die(part, path):
     rename(part, path)
     renamed.append(path)
 
-pipeline.rename_part = rename_or_die
+output.rename_part = rename_or_die
 raise SystemExit(cli.main(sys.argv[1:]))
 """
 """build.py killed after its first `renames` outputs were renamed into place."""

@@ -17,10 +17,10 @@ import pypdf
 import pytest
 from PIL import Image, ImageFile
 
-from chapbook.epubcheck import epubcheck_messages
-from chapbook.errors import BookErrors
-from chapbook.manuscript import read_book
-from chapbook.reader import url_problem
+from chapbook.diagnostics import BookErrors
+from chapbook.read.files import url_problem
+from chapbook.read.manuscript import read_book
+from chapbook.verify.epubcheck import epubcheck_messages
 
 ROOT = Path(__file__).resolve().parent.parent
 ERRORS = "tests/books/errors"

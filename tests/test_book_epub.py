@@ -12,9 +12,9 @@ import pytest
 from conftest import BOOKS, Built
 from PIL import Image
 
-from chapbook.epubcheck import epubcheck_messages
-from chapbook.errors import BookError, BookErrors
+from chapbook.diagnostics import BookErrors, Diagnostic
 from chapbook.pipeline import build
+from chapbook.verify.epubcheck import epubcheck_messages
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 OPF = "{http://www.idpf.org/2007/opf}"
@@ -94,7 +94,7 @@ def with_cover(tmp_path: Path, size: tuple[int, int] | None) -> Path:
 
 
 def test_the_authors_cover_comes_first_marked_as_the_cover_image(tmp_path: Path) -> None:
-    warnings: list[BookError] = []
+    warnings: list[Diagnostic] = []
     (output,) = build(
         with_cover(tmp_path, (1600, 2560)), tmp_path / "out", ["epub"], None, warnings.append
     )
@@ -112,7 +112,7 @@ def test_the_authors_cover_comes_first_marked_as_the_cover_image(tmp_path: Path)
 
 
 def test_a_small_cover_is_a_warning_and_a_broken_one_an_error(tmp_path: Path) -> None:
-    warnings: list[BookError] = []
+    warnings: list[Diagnostic] = []
     build(
         with_cover(tmp_path / "small", (800, 1200)),
         tmp_path / "out",

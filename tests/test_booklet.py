@@ -16,11 +16,11 @@ from PIL import Image, ImageChops
 from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject, RectangleObject
 
-from chapbook.config import SHEETS, TRIM_PRESETS
-from chapbook.errors import BookErrors
-from chapbook.model import BookletSettings, PageSize
-from chapbook.writers import booklet as booklet_module
-from chapbook.writers.booklet import (
+from chapbook.config import TRIM_PRESETS
+from chapbook.diagnostics import BookErrors
+from chapbook.model.book import SHEETS, BookletSettings, PageSize
+from chapbook.write import booklet as booklet_module
+from chapbook.write.booklet import (
     Sheet,
     Side,
     default_sheet,

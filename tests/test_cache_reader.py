@@ -14,13 +14,13 @@ import pytest
 from conftest import BOOKS
 from PIL import Image
 
-from chapbook import convert, remote
-from chapbook.cache import Cache
-from chapbook.errors import BookErrors
-from chapbook.manuscript import read_book
-from chapbook.model import Book
-from chapbook.writers.archive import Member, zip_file
-from chapbook.writers.epub import write_epub
+from chapbook.diagnostics import BookErrors
+from chapbook.model.book import Book
+from chapbook.read import convert, remote
+from chapbook.read.manuscript import read_book
+from chapbook.support.cache import Cache
+from chapbook.write.epub.archive import Member, zip_file
+from chapbook.write.epub.ebook import write_epub
 
 CHAPTERS = 4
 """The chapters of tests/books/full: a foreword, two chapters and an afterword."""

@@ -17,8 +17,9 @@ import pypdf
 import pytest
 from conftest import MM
 
-from chapbook.cli import error_lines, main
-from chapbook.errors import BookError, BookErrors
+from chapbook.cli import main
+from chapbook.commands.report import error_lines
+from chapbook.diagnostics import BookErrors, Diagnostic
 
 ROOT = Path(__file__).resolve().parent.parent
 ERRORS = Path(__file__).resolve().parent / "books" / "errors"
@@ -386,5 +387,5 @@ def test_errors_are_printed_up_to_50_then_counted(tmp_path: Path) -> None:
     assert [error["message"] for error in summary["errors"]] == [
         m.split(": ", 1)[1] for m in missing
     ]
-    failure = BookErrors([BookError(case, f"error {n}") for n in range(60)])
+    failure = BookErrors([Diagnostic(case, f"error {n}") for n in range(60)])
     assert error_lines(failure)[-2:] == [f"{case}: error 49", "and 10 more"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from chapbook.config import BCP47, isbn_is_valid, load_config, parse_trim
-from chapbook.errors import BookErrors
+from chapbook.diagnostics import BookErrors
 
 
 @pytest.mark.parametrize(

@@ -23,14 +23,14 @@ import pypdf
 import pytest
 from PIL import Image, PngImagePlugin
 
-from chapbook import remote
-from chapbook.errors import BookErrors
-from chapbook.manuscript import read_book
+from chapbook.diagnostics import BookErrors
 from chapbook.pipeline import build
+from chapbook.read import remote
+from chapbook.read.manuscript import read_book
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = Path(__file__).resolve().parent / "books" / "hostile"
-FONT = ROOT / "styles" / "fonts" / "EBGaramond12-Regular.ttf"
+FONT = ROOT / "src" / "chapbook" / "styles" / "fonts" / "EBGaramond12-Regular.ttf"
 TOKEN = f"CHAPBOOK-SECRET-{uuid.uuid4().hex}"
 SELF_CONTAINED = "an SVG image must hold all it shows"
 REMOTE = "nothing is downloaded unless [build] allow-remote = true"

@@ -22,8 +22,8 @@ import pytest
 from conftest import ROOT, pdf_texts
 from lxml import etree
 
-from chapbook.epubcheck import epubcheck_messages
-from chapbook.preflight import preflight
+from chapbook.verify.epubcheck import epubcheck_messages
+from chapbook.verify.preflight import preflight
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 BOOKS = sorted(path.parent.name for path in CORPUS.glob("*/book.toml"))

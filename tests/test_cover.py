@@ -13,9 +13,9 @@ import pytest
 from conftest import BOOKS, MM, ROOT, clean
 from PIL import Image
 
-from chapbook.manuscript import read_book
-from chapbook.model import Book, Resource
-from chapbook.writers.wrap import (
+from chapbook.model.book import Book, Resource
+from chapbook.read.manuscript import read_book
+from chapbook.write.print.wrap import (
     SAFE_MM,
     cover_bleed_mm,
     cover_wrap,

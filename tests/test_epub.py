@@ -12,9 +12,7 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from chapbook.cover import generate_cover
-from chapbook.epubcheck import epubcheck_messages
-from chapbook.model import (
+from chapbook.model.book import (
     Book,
     BookletSettings,
     Chapter,
@@ -26,7 +24,9 @@ from chapbook.model import (
     Resource,
     Styles,
 )
-from chapbook.writers.epub import write_epub
+from chapbook.verify.epubcheck import epubcheck_messages
+from chapbook.write.cover import generate_cover
+from chapbook.write.epub.ebook import write_epub
 
 REPO = Path(__file__).resolve().parent.parent
 FONT = "styles/fonts/EBGaramond12-Regular.ttf"

@@ -10,9 +10,9 @@ import pytest
 from conftest import BOOKS, ROOT
 from lxml import etree
 
-from chapbook.epubcheck import epubcheck_messages
-from chapbook.errors import BookError
+from chapbook.diagnostics import Diagnostic
 from chapbook.pipeline import build
+from chapbook.verify.epubcheck import epubcheck_messages
 
 OPF = "{http://www.idpf.org/2007/opf}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -22,7 +22,7 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 class Features:
     def __init__(self, folder: Path, targets: list[str]) -> None:
-        self.warnings: list[BookError] = []
+        self.warnings: list[Diagnostic] = []
         outputs = build(BOOKS / "features", folder, targets, warn=self.warnings.append)
         self.epub = next(o.path for o in outputs if o.target == "epub")
         with zipfile.ZipFile(self.epub) as archive:

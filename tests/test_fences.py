@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from chapbook.cli import main
-from chapbook.fences import fenced_lines, language
-from chapbook.manuscript import read_book
-from chapbook.markup import render_markdown
+from chapbook.read.manuscript import read_book
+from chapbook.read.markdown.fences import fenced_lines, language
+from chapbook.read.markdown.markup import render_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "tests" / "books" / "fences-as-authors-write-them"

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
-from chapbook.epubcheck import epubcheck_messages
 from chapbook.pipeline import build
-from chapbook.writers.fonts import GENERATED, subset_font, used_characters
+from chapbook.verify.epubcheck import epubcheck_messages
+from chapbook.write.fonts import GENERATED, subset_font, used_characters
 
-FONTS = Path(__file__).resolve().parent.parent / "styles" / "fonts"
+FONTS = Path(__file__).resolve().parent.parent / "src" / "chapbook" / "styles" / "fonts"
 REGULAR = FONTS / "EBGaramond12-Regular.ttf"
 
 SAMPLE = (
@@ -168,7 +168,7 @@ def test_subset_is_reproducible_whatever_the_clock(
 def test_subset_is_reproducible_across_processes() -> None:
     script = (
         "import hashlib, sys; from pathlib import Path;"
-        "from chapbook.writers.fonts import subset_font;"
+        "from chapbook.write.fonts import subset_font;"
         f"data = subset_font(Path({str(REGULAR)!r}).read_bytes(), {SAMPLE!r});"
         "print(hashlib.sha256(data).hexdigest())"
     )

@@ -16,8 +16,8 @@ import pytest
 from conftest import pdf_texts
 
 from chapbook.pipeline import build
-from chapbook.writers import footnotes
-from chapbook.writers.footnotes import Waiting, install
+from chapbook.write.print import footnotes
+from chapbook.write.print.footnotes import Waiting, install
 
 BOOK = Path(__file__).resolve().parent / "books" / "many-footnotes"
 DENSE = Path(__file__).resolve().parent / "books" / "dense-footnotes"

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from chapbook.cli import main
-from chapbook.epubcheck import epubcheck_messages
-from chapbook.headings import github_id
-from chapbook.manuscript import read_book
-from chapbook.markup import render_markdown
+from chapbook.read.manuscript import read_book
+from chapbook.read.markdown.headings import github_id
+from chapbook.read.markdown.markup import render_markdown
+from chapbook.verify.epubcheck import epubcheck_messages
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "tests" / "books" / "github-ids"

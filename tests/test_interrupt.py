@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from chapbook.pipeline import LOCK, PART
+from chapbook.support.output import LOCK, PART
 
 ROOT = Path(__file__).resolve().parent.parent
 FULL = ROOT / "tests" / "books" / "full"
@@ -27,12 +27,13 @@ NAMES = ("the-field-guide.epub", "the-field-guide.pdf")
 STOPPED = """
 import os, signal, sys, time
 sys.path.insert(0, {src!r})
-from chapbook import cli, pipeline
-from chapbook.writers import parts
+from chapbook import cli
+from chapbook.support import output
+from chapbook.write.print import parts
 
 parts.PARTS_FROM = 0  # the full book in parts, laid out by worker processes
 lay_out = parts.lay_out
-write_part = pipeline.write_part
+write_part = output.write_part
 
 def ctrl_c_in_a_worker(*args, **options):
     \"\"\"Ctrl-C at the terminal, while a worker lays out a part that takes long.\"\"\"
@@ -51,9 +52,9 @@ def killed_holding_the_lock(out):
 if {moment!r} == "layout":
     parts.lay_out = ctrl_c_in_a_worker
 elif {moment!r} == "writing":
-    pipeline.write_part = term_after_one_write
+    output.write_part = term_after_one_write
 else:
-    pipeline.remove_stale_parts = killed_holding_the_lock
+    output.remove_stale_parts = killed_holding_the_lock
 raise SystemExit(cli.main(sys.argv[1:]))
 """
 """build.py, stopped at a `moment` by a `signal`."""

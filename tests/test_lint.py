@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from chapbook.cli import main
-from chapbook.lint.codes import CODES
+from chapbook.diagnostics import CODES
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT = ROOT / "tests" / "books" / "lint"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from chapbook.cli import main
-from chapbook.manuscript import read_book
-from chapbook.model import Part
+from chapbook.model.book import Part
+from chapbook.read.manuscript import read_book
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOKS = ROOT / "tests" / "books"

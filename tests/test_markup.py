@@ -5,7 +5,7 @@ from __future__ import annotations
 import markdown
 from lxml import etree
 
-from chapbook.markup import Problem, lost_text, render_markdown
+from chapbook.read.markdown.markup import Problem, lost_text, render_markdown
 
 
 def same(text: str) -> str:

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from conftest import pdf_texts
 
-from chapbook.markup import parse_fragment, render_markdown
-from chapbook.nesting import LIMIT, markdown_depth, too_deep, xhtml_levels
-from chapbook.preflight import preflight
+from chapbook.model.fragments import parse_fragment
+from chapbook.read.markdown.markup import render_markdown
+from chapbook.read.markdown.nesting import LIMIT, markdown_depth, too_deep, xhtml_levels
+from chapbook.verify.preflight import preflight
 
 ROOT = Path(__file__).resolve().parent.parent
 AT_THE_LIMIT = ROOT / "tests" / "books" / "nested-32-levels"

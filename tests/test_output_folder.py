@@ -12,7 +12,7 @@ import pytest
 
 from chapbook import pipeline
 from chapbook.cli import main
-from chapbook.pipeline import WriteError, check_output
+from chapbook.support.output import WriteError, check_output
 
 ROOT = Path(__file__).resolve().parent.parent
 FULL = "tests/books/full"

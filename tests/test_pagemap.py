@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from chapbook.markup import fragment_xml, parse_fragment
-from chapbook.writers.pagemap import PageStart, insert_breaks, page_labels, roman
+from chapbook.model.fragments import fragment_xml, parse_fragment
+from chapbook.write.pagemap import PageStart, insert_breaks, page_labels, roman
 
 
 def marked(body: str, *starts: PageStart) -> str:

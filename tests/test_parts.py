@@ -19,16 +19,17 @@ import pypdf
 import pypdfium2
 import pytest
 
-from chapbook.cache import Cache
-from chapbook.manuscript import read_book
-from chapbook.model import Book
+from chapbook.model.book import Book
 from chapbook.pipeline import build
-from chapbook.preflight import preflight
-from chapbook.progress import Progress
-from chapbook.writers import parts
-from chapbook.writers.pagemap import PageMap
-from chapbook.writers.pdf import Printed, print_book
-from chapbook.writers.urls import image_names
+from chapbook.read.manuscript import read_book
+from chapbook.support.cache import Cache
+from chapbook.support.progress import Progress
+from chapbook.verify.preflight import preflight
+from chapbook.write.pagemap import PageMap
+from chapbook.write.print import parts
+from chapbook.write.print.layout import Printed
+from chapbook.write.print.pdf import print_book
+from chapbook.write.print.urls import image_names
 
 BOOKS = Path(__file__).parent / "books"
 
@@ -208,7 +209,7 @@ def test_a_part_with_an_error_fails_the_build_with_its_place() -> None:
     chapters = list(long.chapters)
     index = chapters.index(parts.body_chapters(long)[3])
     chapters[index] = dataclasses.replace(chapters[index], body=deep)
-    from chapbook.errors import BookErrors
+    from chapbook.diagnostics import BookErrors
 
     with pytest.raises(BookErrors) as failure:
         parts.print_in_parts(dataclasses.replace(long, chapters=chapters), 2, None)
@@ -221,7 +222,7 @@ def test_the_cache_serves_a_new_process(tmp_path: Path) -> None:
     manuscript = tmp_path / "book"
     shutil.copytree(BOOKS / "long", manuscript)
     script = (
-        "import sys; from pathlib import Path; from chapbook.writers import parts;"
+        "import sys; from pathlib import Path; from chapbook.write.print import parts;"
         "from chapbook.pipeline import build; parts.PARTS_FROM = 0;"
         "build(Path(sys.argv[1]), Path(sys.argv[2]), ['pdf'], jobs=2, cache=Path(sys.argv[3]))"
     )
@@ -322,7 +323,7 @@ def die(part: parts.Part, start: int | None) -> parts.Laid:
 
 def test_a_layout_process_that_dies_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parts, "lay_out_part", die)
-    from chapbook.errors import BookErrors
+    from chapbook.diagnostics import BookErrors
 
     with pytest.raises(BookErrors) as failure:
         parts.print_in_parts(book("long"), 2, None)

@@ -27,14 +27,14 @@ from pypdf.generic import (
     StreamObject,
 )
 
-import chapbook.preflight as preflight_module
+import chapbook.verify.preflight as preflight_module
 from chapbook.config import TRIM_PRESETS, default_margins
-from chapbook.manuscript import read_book
-from chapbook.model import Book, PrintSettings
+from chapbook.model.book import Book, PrintSettings
 from chapbook.pipeline import build
-from chapbook.preflight import Matrix, Report, preflight
-from chapbook.writers.pdf import write_pdf
-from chapbook.writers.urls import image_names
+from chapbook.read.manuscript import read_book
+from chapbook.verify.preflight import Matrix, Report, preflight
+from chapbook.write.print.pdf import write_pdf
+from chapbook.write.print.urls import image_names
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,10 @@ import pytest
 import weasyprint
 from conftest import BOOKS
 
-from chapbook.errors import BookErrors
+from chapbook.diagnostics import BookErrors
 from chapbook.pipeline import build
-from chapbook.preflight import preflight
-from chapbook.writers import joinfonts, parts
+from chapbook.verify.preflight import preflight
+from chapbook.write.print import joinfonts, parts
 
 MELTING = "\U0001fae0"
 """U+1FAE0 MELTING FACE, which no font installed for print has."""

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from chapbook.pipeline import build
-from chapbook.preview import Preview, serve
+from chapbook.preview.server import Preview, serve
 
 BOOKS = Path(__file__).resolve().parent / "books"
 STATUS_LINE = re.compile(r"HTTP/1\.[01] (\d{3}) (.*)")

@@ -10,7 +10,7 @@ import pypdf
 import pytest
 from conftest import MM, Built, half_texts, outline_titles, pdf_texts
 
-from chapbook.writers.booklet import saddle_order
+from chapbook.write.booklet import saddle_order
 
 SAMPLE_CHAPTERS = [
     "A Love Letter to the Golden Age",
@@ -176,9 +176,9 @@ def test_words_are_hyphenated_in_the_books_language(sample: Built) -> None:
 
 
 def test_links_in_an_epigraph_and_to_the_chapter_itself_land_in_it(tmp_path: Path) -> None:
-    from chapbook.manuscript import read_book
     from chapbook.pipeline import build
-    from chapbook.writers.pdf import print_chapter
+    from chapbook.read.manuscript import read_book
+    from chapbook.write.print.layout import print_chapter
 
     (tmp_path / "chapters").mkdir()
     (tmp_path / "book.toml").write_text('[book]\ntitle = "Links"\nlanguage = "en"\n')

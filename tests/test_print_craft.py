@@ -14,9 +14,9 @@ import pypdfium2 as pdfium
 import pytest
 from conftest import BOOKS, MM, ROOT, Built, clean, pdf_texts
 
-from chapbook.manuscript import read_book
-from chapbook.model import Book
-from chapbook.writers.pdf import write_pdf
+from chapbook.model.book import Book
+from chapbook.read.manuscript import read_book
+from chapbook.write.print.pdf import write_pdf
 
 ORNAMENT = "\u2766"
 COLOPHON = "was made with Chapbook."

@@ -13,12 +13,12 @@ import pikepdf
 import pypdfium2 as pdfium
 import pytest
 
-from chapbook.clipping import outside_trim
-from chapbook.errors import BookError
-from chapbook.manuscript import read_book
+from chapbook.diagnostics import Diagnostic
 from chapbook.pipeline import build
-from chapbook.preflight import Finding, preflight
-from chapbook.tablefit import measure_mm
+from chapbook.read.manuscript import read_book
+from chapbook.verify.clipping import outside_trim
+from chapbook.verify.preflight import Finding, preflight
+from chapbook.verify.tablefit import measure_mm
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOKS = "tests/books"
@@ -32,7 +32,7 @@ def from_the_root(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def printed(book: str, out: Path) -> tuple[Path, list[str]]:
     """The book's print PDF and the warnings of its build."""
-    warnings: list[BookError] = []
+    warnings: list[Diagnostic] = []
     (output,) = build(Path(BOOKS) / book, out, ["pdf"], warn=warnings.append)
     return output.path, [str(warning) for warning in warnings]
 

@@ -18,7 +18,7 @@ from fontTools.ttLib import TTFont
 from PIL import Image, ImageChops
 
 from chapbook.pipeline import build
-from chapbook.writers import parts
+from chapbook.write.print import parts
 
 BOOK = BOOKS / "print-glyphs"
 SCALE = 0.8
@@ -88,7 +88,7 @@ def test_subsets_are_merged_when_the_font_file_is_not_found(
 ) -> None:
     """Without the system's files, a TrueType font's subsets are merged glyph by glyph and a
     CFF font's kept apart: the pages are the same."""
-    from chapbook.writers import joinfonts
+    from chapbook.write.print import joinfonts
 
     monkeypatch.setattr(joinfonts, "system_original", lambda source: None)
     assert_same_pixels(one, built(tmp_path, 2))
@@ -200,12 +200,12 @@ def test_fonts_of_one_name_from_different_files_are_kept_apart() -> None:
     each keeps its own glyphs."""
     import weasyprint
 
-    from chapbook.cache import Cache
-    from chapbook.manuscript import read_book
-    from chapbook.writers.joinfonts import share_fonts
+    from chapbook.read.manuscript import read_book
+    from chapbook.support.cache import Cache
+    from chapbook.write.print.joinfonts import share_fonts
 
     def part(file: str, text: str) -> bytes:
-        url = (ROOT / "styles" / "fonts" / file).as_uri()
+        url = (ROOT / "src" / "chapbook" / "styles" / "fonts" / file).as_uri()
         style = f"@font-face {{ font-family: X; src: url({url}) }} p {{ font-family: X }}"
         html = f"<style>{style}</style><p>{text}</p>"
         return bytes(weasyprint.HTML(string=html).write_pdf())

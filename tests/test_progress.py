@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from chapbook.pipeline import build
-from chapbook.progress import Display
-from chapbook.writers import parts
+from chapbook.support.progress import Display
+from chapbook.write.print import parts
 
 LONG = Path(__file__).parent / "books" / "long"
 

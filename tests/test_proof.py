@@ -21,13 +21,13 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from chapbook.cli import main
-from chapbook.manuscript import read_book
-from chapbook.markup import render_markdown
-from chapbook.model import EPIGRAPH_LINE, TITLE_LINE, Book, Chapter
+from chapbook.model.book import EPIGRAPH_LINE, TITLE_LINE, Book, Chapter
 from chapbook.pipeline import Output, build
-from chapbook.sourcemap import block_lines
-from chapbook.writers import parts
-from chapbook.writers.proof import PROOF_MARGIN_MM
+from chapbook.read.manuscript import read_book
+from chapbook.read.markdown.markup import render_markdown
+from chapbook.read.markdown.sourcemap import block_lines
+from chapbook.write.print import parts
+from chapbook.write.print.proof import PROOF_MARGIN_MM
 
 EPOCH = "1767225600"
 """2026-01-01, UTC."""

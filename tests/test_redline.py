@@ -16,7 +16,7 @@ import pypdf
 import pytest
 from lxml import html as lxml_html
 
-from chapbook.reader import shown
+from chapbook.read.files import shown
 from chapbook.redline import Redline, write_redline
 from chapbook.redline.blocks import Block, Run
 from chapbook.redline.compare import word_diff

@@ -11,9 +11,9 @@ from datetime import date
 from pathlib import Path
 
 from chapbook.config import SCHEMA, load_config
-from chapbook.epubcheck import epubcheck_messages
-from chapbook.manuscript import read_book
-from chapbook.styles import DEFAULT_STYLES
+from chapbook.read.manuscript import read_book
+from chapbook.read.styles import DEFAULT_STYLES
+from chapbook.verify.epubcheck import epubcheck_messages
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pypdf
 from PIL import Image
 
-from chapbook.stats import reading_minutes
+from chapbook.commands.stats import reading_minutes
 
 ROOT = Path(__file__).resolve().parent.parent
 

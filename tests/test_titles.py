@@ -12,8 +12,8 @@ import pytest
 from conftest import pdf_texts
 
 from chapbook.cli import main
-from chapbook.epubcheck import epubcheck_messages
-from chapbook.manuscript import read_book
+from chapbook.read.manuscript import read_book
+from chapbook.verify.epubcheck import epubcheck_messages
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "tests" / "books" / "markdown-titles"

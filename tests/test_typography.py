@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 from lxml import html as lxml_html
 
-from chapbook.typography import localize, localize_text
+from chapbook.read.markdown.typography import localize, localize_text
 
 
 def html(fragment: str) -> etree._Element:

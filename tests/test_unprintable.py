@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import BOOKS, ROOT
 
-from chapbook.errors import BookError, BookErrors
+from chapbook.diagnostics import BookErrors, Diagnostic
 from chapbook.pipeline import build
 
 BOOK = BOOKS / "errors" / "missing-glyph"
@@ -35,7 +35,7 @@ def test_the_epub_alone_keeps_the_character_with_a_warning(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(ROOT)
-    warnings: list[BookError] = []
+    warnings: list[Diagnostic] = []
     [output] = build(BOOK.relative_to(ROOT), tmp_path, ["epub"], warn=warnings.append)
     assert [str(warning) for warning in warnings] == [
         f"{CHAPTER}:7: warning: U+1FAE0 MELTING FACE: no font can print it (the EPUB keeps it)"

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from chapbook.convert import code_digest
-from chapbook.templating import environment
-from chapbook.watch import TEMPLATES, affected, forget_templates
+from chapbook.preview.watch import TEMPLATES, affected, forget_templates
+from chapbook.read.convert import code_digest
+from chapbook.support.templating import environment
 
 ROOT = Path(__file__).parent.parent
 BOOKS = Path(__file__).parent / "books"
@@ -115,7 +115,7 @@ def test_watch_rebuilds_only_what_a_stylesheet_affects(tmp_path: Path) -> None:
     shutil.copytree(BOOKS / "long", manuscript)
     styles = tmp_path / "styles"
     styles.mkdir()
-    (styles / "epub.css").write_text((ROOT / "styles" / "epub.css").read_text())
+    (styles / "epub.css").write_text((ROOT / "src" / "chapbook" / "styles" / "epub.css").read_text())
     watcher = Watcher(manuscript, tmp_path / "dist", "epub", "pdf")
     try:
         watcher.wait_for("built epub, pdf", seconds=120)

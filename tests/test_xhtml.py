@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from chapbook.markup import Problem, render_markdown
-from chapbook.xhtml import Locator, escape_unknown_tags, without_code
+from chapbook.read.markdown.markup import Problem, render_markdown
+from chapbook.read.markdown.xhtml import Locator, escape_unknown_tags, without_code
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 UNKNOWN = "is not an HTML element: printed as text; write it in backticks"

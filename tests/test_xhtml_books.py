@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from chapbook.epubcheck import epubcheck_messages
-from chapbook.errors import BookError, BookErrors
+from chapbook.diagnostics import BookErrors, Diagnostic
 from chapbook.pipeline import build
+from chapbook.verify.epubcheck import epubcheck_messages
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOKS = "tests/books"
@@ -33,7 +33,7 @@ def from_the_root(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def built(book: str, out: Path) -> tuple[Path, list[str]]:
     """The book's EPUB, built alone, and the warnings of the build."""
-    warnings: list[BookError] = []
+    warnings: list[Diagnostic] = []
     (output,) = build(Path(BOOKS) / book, out, ["epub"], warn=warnings.append)
     return output.path, [str(warning) for warning in warnings]
 

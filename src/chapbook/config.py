@@ -10,11 +10,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from chapbook.errors import BookError, BookErrors, line_of
-from chapbook.lint.codes import CODES
-from chapbook.model import (
+from chapbook.diagnostics import CODES, BookErrors, Diagnostic, line_of
+from chapbook.model.book import (
     PAPER_MM_PER_PAGE,
     PT_PER_MM,
+    SHEETS,
     BookletSettings,
     EpubSettings,
     Margins,
@@ -34,15 +34,6 @@ TRIM_PRESETS = {
     "letter": PageSize("letter", 215.9, 279.4),
 }
 DEFAULT_TRIM = "A5"
-SHEETS = {
-    "a3": PageSize("A3", 297, 420),
-    "a4": PageSize("A4", 210, 297),
-    "a5": PageSize("A5", 148, 210),
-    "letter": PageSize("letter", 215.9, 279.4),
-    "legal": PageSize("legal", 215.9, 355.6),
-    "tabloid": PageSize("tabloid", 279.4, 431.8),
-}
-"""Paper sizes a booklet is printed on (portrait; the booklet lays them landscape)."""
 DUPLEX = ("short-edge", "long-edge", "manual")
 VARIANTS = ("none", "pdf/x-4", "pdf/x-3", "pdf/x-1a", "pdf/a-2b", "pdf/a-3b", "pdf/ua-1")
 OPENINGS = ("small-caps", "drop-cap", "plain")
@@ -221,14 +212,14 @@ def load_config(path: Path, shown: str) -> Config:
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
         message = "not found: a book is a folder that holds its book.toml"
-        raise BookErrors([BookError(shown, message)]) from None
+        raise BookErrors([Diagnostic(shown, message)]) from None
     except UnicodeDecodeError as error:
-        raise BookErrors([BookError(shown, f"not valid UTF-8 ({error.reason})")]) from None
+        raise BookErrors([Diagnostic(shown, f"not valid UTF-8 ({error.reason})")]) from None
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise BookErrors([toml_syntax_error(shown, text, error)]) from None
-    errors: list[BookError] = []
+    errors: list[Diagnostic] = []
     tables = check_schema(raw, text, shown, errors)
     config = build_config(tables, text, shown, errors) if not errors else None
     if errors or config is None:
@@ -236,17 +227,19 @@ def load_config(path: Path, shown: str) -> Config:
     return config
 
 
-def toml_syntax_error(shown: str, text: str, error: tomllib.TOMLDecodeError) -> BookError:
+def toml_syntax_error(shown: str, text: str, error: tomllib.TOMLDecodeError) -> Diagnostic:
     """tomllib's message, its line taken out of the text and put in the place."""
     message = str(error)
     match = re.search(r"\(at line (\d+), column \d+\)$", message)
     if message.endswith("(at end of document)"):
         reason = message.removesuffix("(at end of document)").strip()
         last_line = len(text.rstrip("\n").split("\n"))
-        return BookError(shown, f"TOML syntax error: {reason} at the end of the file", last_line)
+        return Diagnostic(shown, f"TOML syntax error: {reason} at the end of the file", last_line)
     if match is None:
-        return BookError(shown, f"TOML syntax error: {message}")
-    return BookError(shown, f"TOML syntax error: {message[: match.start()].strip()}", int(match[1]))
+        return Diagnostic(shown, f"TOML syntax error: {message}")
+    return Diagnostic(
+        shown, f"TOML syntax error: {message[: match.start()].strip()}", int(match[1])
+    )
 
 
 def suggestion(name: str, known: list[str]) -> str:
@@ -256,7 +249,7 @@ def suggestion(name: str, known: list[str]) -> str:
 
 
 def check_schema(
-    raw: dict[str, Any], text: str, shown: str, errors: list[BookError]
+    raw: dict[str, Any], text: str, shown: str, errors: list[Diagnostic]
 ) -> dict[str, dict[str, Any]]:
     """Check tables, keys and value kinds against SCHEMA; return the tables as dicts."""
     tables: dict[str, dict[str, Any]] = {}
@@ -264,7 +257,7 @@ def check_schema(
         if name not in SCHEMA:
             line = line_of(text, f"[{name}]") or line_of(text, name)
             errors.append(
-                BookError(
+                Diagnostic(
                     shown,
                     f"'[{name}]' is not a book.toml table{suggestion(name, list(SCHEMA))}",
                     line,
@@ -272,19 +265,19 @@ def check_schema(
             )
         elif not isinstance(table, dict):
             errors.append(
-                BookError(shown, f"'{name}' must be a table ([{name}])", line_of(text, name))
+                Diagnostic(shown, f"'{name}' must be a table ([{name}])", line_of(text, name))
             )
         else:
             tables[name] = check_table(name, table, text, shown, errors)
     for name, keys in REQUIRED.items():
         for key in keys:
             if key not in tables.get(name, {}):
-                errors.append(BookError(shown, f"[{name}] needs '{key}'"))
+                errors.append(Diagnostic(shown, f"[{name}] needs '{key}'"))
     return tables
 
 
 def check_table(
-    name: str, table: dict[str, Any], text: str, shown: str, errors: list[BookError]
+    name: str, table: dict[str, Any], text: str, shown: str, errors: list[Diagnostic]
 ) -> dict[str, Any]:
     """The keys of `[name]` with their values converted; an error for each unknown key,
     value of the wrong kind or text with a control character."""
@@ -294,16 +287,16 @@ def check_table(
         line = key_line(text, key, name)
         if key not in known:
             hint = suggestion(key, list(known))
-            errors.append(BookError(shown, f"'{key}' is not a [{name}] key{hint}", line))
+            errors.append(Diagnostic(shown, f"'{key}' is not a [{name}] key{hint}", line))
             continue
         converted = convert(known[key], value)
         bad = control_character(converted)
         if bad is not None:
             message = f"[{name}] '{key}' holds control character {bad}, not allowed in text"
-            errors.append(BookError(shown, message, line))
+            errors.append(Diagnostic(shown, message, line))
         elif converted is None:
             kind = KIND_NAMES[known[key]]
-            errors.append(BookError(shown, f"[{name}] '{key}' must be {kind}", line))
+            errors.append(Diagnostic(shown, f"[{name}] '{key}' must be {kind}", line))
         else:
             checked[key] = converted
     return checked
@@ -346,7 +339,7 @@ def convert(kind: str, value: object) -> object | None:
 
 
 def build_config(
-    tables: dict[str, dict[str, Any]], text: str, shown: str, errors: list[BookError]
+    tables: dict[str, dict[str, Any]], text: str, shown: str, errors: list[Diagnostic]
 ) -> Config | None:
     book = BookTable(**tables["book"])
     isbns = (book.isbn, tables.get("print", {}).get("isbn"))
@@ -370,24 +363,24 @@ def build_config(
 
 def value_errors(
     language: object, isbns: tuple[object, ...], text: str, shown: str
-) -> list[BookError]:
+) -> list[Diagnostic]:
     """The language's form and the ISBNs' checksums. The values may be book.toml's raw ones
     (as the lint gives them): what is not a string with text is left to the schema."""
-    errors: list[BookError] = []
+    errors: list[Diagnostic] = []
     tag = convert("str", language)
     if isinstance(tag, str) and not BCP47.fullmatch(tag):
         message = f"language '{tag}' is not a BCP 47 tag"
-        errors.append(BookError(shown, message, key_line(text, "language", "book")))
+        errors.append(Diagnostic(shown, message, key_line(text, "language", "book")))
     for value in isbns:
         isbn = convert("str", value)
         if isinstance(isbn, str) and not isbn_is_valid(isbn):
             line = line_of(text, isbn) or key_line(text, "isbn")
-            errors.append(BookError(shown, f"ISBN '{isbn}' has a bad checksum", line))
+            errors.append(Diagnostic(shown, f"ISBN '{isbn}' has a bad checksum", line))
     return errors
 
 
 def check_settings(
-    table: dict[str, Any], text: str, shown: str, errors: list[BookError]
+    table: dict[str, Any], text: str, shown: str, errors: list[Diagnostic]
 ) -> CheckTable:
     """`[check]`: an error for each code in `ignore` that the lint does not have."""
     ignore: tuple[str, ...] = table.get("ignore", ())
@@ -396,13 +389,13 @@ def check_settings(
             hint = suggestion(code, list(CODES))
             line = line_of(text, f'"{code}"') or key_line(text, "ignore", "check")
             errors.append(
-                BookError(shown, f"[check] ignore: '{code}' is not a check code{hint}", line)
+                Diagnostic(shown, f"[check] ignore: '{code}' is not a check code{hint}", line)
             )
     return CheckTable(ignore=ignore)  # with an unknown code, load_config raises instead
 
 
 def booklet_settings(
-    table: dict[str, Any], text: str, shown: str, errors: list[BookError]
+    table: dict[str, Any], text: str, shown: str, errors: list[Diagnostic]
 ) -> BookletSettings | None:
     """`[booklet]`, checked; what is left out is chosen when the book's pages are known."""
     count = len(errors)
@@ -410,15 +403,15 @@ def booklet_settings(
     if "sheet" in table and sheet is None:
         names = ", ".join(size.name for size in SHEETS.values())
         message = f"[booklet] sheet must be one of {names} or 'W x H' with units"
-        errors.append(BookError(shown, message, key_line(text, "sheet", "booklet")))
+        errors.append(Diagnostic(shown, message, key_line(text, "sheet", "booklet")))
     signature = table.get("signature")
     if signature is not None and (signature < 4 or signature % 4):
         message = "[booklet] signature must be a multiple of 4 pages"
-        errors.append(BookError(shown, message, key_line(text, "signature", "booklet")))
+        errors.append(Diagnostic(shown, message, key_line(text, "signature", "booklet")))
     duplex = table.get("duplex", "short-edge")
     if duplex not in DUPLEX:
         message = f"[booklet] duplex must be one of {', '.join(DUPLEX)}"
-        errors.append(BookError(shown, message, key_line(text, "duplex", "booklet")))
+        errors.append(Diagnostic(shown, message, key_line(text, "duplex", "booklet")))
     if len(errors) > count:
         return None
     return BookletSettings(
@@ -432,7 +425,7 @@ def booklet_settings(
 
 
 def print_settings(
-    table: dict[str, Any], text: str, shown: str, errors: list[BookError]
+    table: dict[str, Any], text: str, shown: str, errors: list[Diagnostic]
 ) -> PrintSettings | None:
     """`[print]` with every default filled in; margins follow the trim unless given."""
     count = len(errors)
@@ -440,23 +433,23 @@ def print_settings(
     if trim is None:
         presets = ", ".join(size.name for size in TRIM_PRESETS.values())
         message = f"trim must be one of {presets} or 'W x H' with units (e.g. '5 x 8 in')"
-        errors.append(BookError(shown, message, key_line(text, "trim", "print")))
+        errors.append(Diagnostic(shown, message, key_line(text, "trim", "print")))
         return None
     choices = {"variant": VARIANTS, "opening": OPENINGS}
     for key, allowed in choices.items():
         if key in table and table[key] not in allowed:
             message = f"[print] {key} must be one of {', '.join(allowed)}"
-            errors.append(BookError(shown, message, key_line(text, key, "print")))
+            errors.append(Diagnostic(shown, message, key_line(text, key, "print")))
     defaults = default_margins(trim)
     margins = Margins(
         **{side: table.get(f"margin-{side}", getattr(defaults, side)) for side in MARGIN_SHARES}
     )
     if margins.inside + margins.outside >= trim.width_mm * 0.6:
         message = "[print] margins leave less than 40% of the page's width for the text"
-        errors.append(BookError(shown, message, key_line(text, "margin-inside", "print")))
+        errors.append(Diagnostic(shown, message, key_line(text, "margin-inside", "print")))
     if table.get("bleed", 0) > 10:
         message = "[print] bleed must be 10mm or less"
-        errors.append(BookError(shown, message, key_line(text, "bleed", "print")))
+        errors.append(Diagnostic(shown, message, key_line(text, "bleed", "print")))
     if len(errors) > count:
         return None
     paper = table.get("paper", "white")

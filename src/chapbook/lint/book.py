@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chapbook.cache import Cache
-from chapbook.chapter import Entry
 from chapbook.config import (
     BCP47,
     BookTable,
@@ -26,7 +24,7 @@ from chapbook.config import (
     print_settings,
     value_errors,
 )
-from chapbook.errors import BookError, BookErrors
+from chapbook.diagnostics import BookErrors, Diagnostic
 from chapbook.lint.chapters import (
     heading_skips,
     is_title_only,
@@ -44,9 +42,11 @@ from chapbook.lint.prose import (
 )
 from chapbook.lint.report import Finding
 from chapbook.lint.source import Block, Hit, Kind, Source
-from chapbook.manuscript import read_files
-from chapbook.model import Chapter
-from chapbook.reader import Reader, real, shown
+from chapbook.model.book import Chapter
+from chapbook.read.chapter import Entry
+from chapbook.read.files import Reader, real, shown
+from chapbook.read.manuscript import read_files
+from chapbook.support.cache import Cache
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def source_text(path: Path) -> str | None:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def lenient_config(path: Path, source: str) -> tuple[Config, list[BookError]]:
+def lenient_config(path: Path, source: str) -> tuple[Config, list[Diagnostic]]:
     """book.toml's settings and no error; or, if it does not load, what can be made of it
     and its errors."""
     try:
@@ -200,7 +200,7 @@ def reader_findings(book: Gathered) -> Iterator[Finding]:
         yield found(book, path, problem.line or 1, needle, code, problem.message, count)
 
 
-def classify(problem: BookError) -> tuple[str, str]:
+def classify(problem: Diagnostic) -> tuple[str, str]:
     """A reader's message's code, and the name in it to find its column by."""
     for code, pattern in READER_MESSAGES.items():
         if (match := pattern.fullmatch(problem.message)) is not None:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from chapbook.chapter import FRONT_MATTER
 from chapbook.lint.source import Hit, Kind, Source, without_code
-from chapbook.markup import parse_fragment
-from chapbook.model import Chapter
+from chapbook.model.book import Chapter
+from chapbook.model.fragments import parse_fragment
+from chapbook.read.chapter import FRONT_MATTER
 
 NOTE = re.compile(r"^ {0,3}\[\^([^\]]*)\]:", re.MULTILINE)
 REFERENCE = re.compile(r"\[\^([^\]]*)\](?!:)")

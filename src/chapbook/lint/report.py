@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from chapbook.lint.codes import CODES, is_error
+from chapbook.diagnostics import CODES, is_error
 
 
 @dataclass(frozen=True)

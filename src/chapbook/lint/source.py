@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
 
-from chapbook.chapter import FRONT_MATTER
-from chapbook.fences import fenced_lines
+from chapbook.read.chapter import FRONT_MATTER
+from chapbook.read.markdown.fences import fenced_lines
 
 MASK = "\x00"
 """Stands in for a character that is not prose: no word, no space, no mark."""

@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from chapbook.pipeline import check_output, output_folder, output_path, replace_all
+from chapbook.pipeline import output_path
 from chapbook.redline.compare import ChapterChange, compare
 from chapbook.redline.versions import against, current, since
+from chapbook.support.output import check_output, output_folder, replace_all
 
 
 @dataclass(frozen=True)

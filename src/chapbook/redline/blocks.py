@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from chapbook.markup import parse_fragment
-from chapbook.model import Chapter
-from chapbook.stats import WORD, local
+from chapbook.model.book import Chapter
+from chapbook.model.fragments import WORD, local, parse_fragment
 
 LEAVES = {"caption", "dd", "dt", "figcaption", "li", "p", "pre", "summary"}
 LEAVES |= {f"h{level}" for level in range(1, 7)}

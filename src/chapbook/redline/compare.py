@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
-from chapbook.model import Chapter
+from chapbook.model.book import Chapter
 from chapbook.redline.blocks import Block, Token, chapter_blocks, words
 
 RENAMED_LIKENESS = 0.6

@@ -12,12 +12,12 @@ import pydyf
 from markupsafe import Markup
 from weasyprint import Document
 
-from chapbook.model import Book
+from chapbook.model.book import Book
+from chapbook.read.markdown.typography import language_and_region
 from chapbook.redline.blocks import Block, Token
 from chapbook.redline.compare import ChapterChange, Gap, Piece, Shown
-from chapbook.templating import render
-from chapbook.typography import language_and_region
-from chapbook.writers.pdf import lay_out, press
+from chapbook.support.templating import render
+from chapbook.write.print.layout import lay_out, press
 
 LETTER_REGIONS = {"US", "CA", "MX", "PH"}
 """Where office paper is US Letter (else A4), by the region of the book's language tag."""

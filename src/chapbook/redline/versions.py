@@ -11,12 +11,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from chapbook.errors import BookError, BookErrors
-from chapbook.git import git, git_commit
-from chapbook.manuscript import read_book
-from chapbook.model import Book
-from chapbook.reader import real, shown
+from chapbook.diagnostics import BookErrors, Diagnostic
+from chapbook.model.book import Book
+from chapbook.read.files import real, shown
+from chapbook.read.manuscript import read_book
 from chapbook.redline.compare import Named
+from chapbook.redline.git import git, git_commit
 
 OLD = "old version: "
 """What begins each message about the old version."""
@@ -54,7 +54,7 @@ def since(manuscript: Path, revision: str) -> Version:
     archive = git(["archive", "--format=tar", commit, "--", inner], top)
     if archive.returncode:
         message = f"the manuscript folder is not in revision '{revision}'"
-        raise BookErrors([BookError(shown(manuscript), message)])
+        raise BookErrors([Diagnostic(shown(manuscript), message)])
     with tempfile.TemporaryDirectory(prefix="chapbook-diff-") as temporary:
         root = real(Path(temporary))
         unpack(archive.stdout, root, manuscript, revision)
@@ -74,7 +74,7 @@ def unpack(archive: bytes, root: Path, manuscript: Path, revision: str) -> None:
             tar.extractall(root, filter="data")
     except (tarfile.TarError, OSError) as error:
         message = f"{OLD}can't take it out of revision '{revision}' ({error})"
-        raise BookErrors([BookError(shown(manuscript), message)]) from None
+        raise BookErrors([Diagnostic(shown(manuscript), message)]) from None
 
 
 def described(commit: str, manuscript: Path) -> str:
@@ -83,7 +83,7 @@ def described(commit: str, manuscript: Path) -> str:
     return found.stdout.decode().strip() or commit[:7]
 
 
-def old_error(error: BookError, root: Path | None = None, prefix: str = "") -> BookError:
+def old_error(error: Diagnostic, root: Path | None = None, prefix: str = "") -> Diagnostic:
     """An error of the old version, saying so; a file under `root` named by `prefix` and
     its path there."""
     path = str(error.path)
@@ -91,7 +91,7 @@ def old_error(error: BookError, root: Path | None = None, prefix: str = "") -> B
         absolute = Path(os.path.abspath(path))
         if absolute.is_relative_to(root):
             path = prefix + absolute.relative_to(root).as_posix()
-    return BookError(path, OLD + error.message, error.line, error.warning)
+    return Diagnostic(path, OLD + error.message, error.line, error.warning)
 
 
 def named(book: Book, manuscript: Path) -> tuple[Named, ...]:

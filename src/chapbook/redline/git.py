@@ -1,0 +1,32 @@
+"""The author's git repository, for what compares the book with an earlier revision
+(`stats --since`, `diff --since`)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from chapbook.diagnostics import BookErrors, Diagnostic
+from chapbook.read.files import shown
+
+
+def git_commit(manuscript: Path, revision: str) -> str:
+    """The commit `revision` names in the repository holding `manuscript`."""
+    place = shown(manuscript)
+    if shutil.which("git") is None:
+        raise BookErrors([Diagnostic(place, "--since needs git, which is not installed")])
+    if git(["rev-parse", "--is-inside-work-tree"], manuscript).returncode:
+        raise BookErrors([Diagnostic(place, "--since needs a git repository; this is not in one")])
+    arguments = ["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"]
+    found = None if revision.startswith("-") else git(arguments, manuscript)
+    if found is None or found.returncode:
+        message = f"'{revision}' is not a revision of this git repository"
+        raise BookErrors([Diagnostic(place, message)])
+    return found.stdout.decode().strip()
+
+
+def git(arguments: list[str], folder: Path) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        ["git", *arguments], cwd=folder, capture_output=True, check=False, timeout=60
+    )
