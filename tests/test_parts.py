@@ -27,6 +27,7 @@ from chapbook.support.progress import Progress
 from chapbook.verify.preflight import preflight
 from chapbook.write.pagemap import PageMap
 from chapbook.write.print import parts
+from chapbook.write.print import pdf as pdf_writer
 from chapbook.write.print.layout import Printed
 from chapbook.write.print.pdf import print_book
 from chapbook.write.print.urls import image_names
@@ -184,7 +185,7 @@ def test_the_build_lays_out_in_parts_with_jobs(
     booklet and the EPUB's page-list too) match those of `jobs=1`."""
     monkeypatch.setattr(parts, "PARTS_FROM", 0)
     used: list[int] = []
-    monkeypatch.setattr(parts, "print_in_parts", spy(parts.print_in_parts, used))
+    monkeypatch.setattr(pdf_writer, "print_in_parts", spy(parts.print_in_parts, used))
     one = build(BOOKS / "long", tmp_path / "one", ["pdf", "epub", "booklet"], jobs=1)
     two = build(BOOKS / "long", tmp_path / "two", ["pdf", "epub", "booklet"], jobs=2)
     assert used == [2]

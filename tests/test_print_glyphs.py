@@ -19,6 +19,7 @@ from PIL import Image, ImageChops
 
 from chapbook.pipeline import build
 from chapbook.write.print import parts
+from chapbook.write.print import pdf as pdf_writer
 
 BOOK = BOOKS / "print-glyphs"
 SCALE = 0.8
@@ -47,7 +48,7 @@ def in_parts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     used: list[int] = []
     real = parts.print_in_parts
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(parts, "print_in_parts", lambda *a: used.append(1) or real(*a))
+        patch.setattr(pdf_writer, "print_in_parts", lambda *a: used.append(1) or real(*a))
         path = built(tmp_path_factory.mktemp("parts"), 2)
     assert used, "the book was not laid out in parts"
     return path
