@@ -16,7 +16,7 @@ from PIL import Image, ImageChops
 from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject, RectangleObject
 
-from chapbook.config import TRIM_PRESETS
+from chapbook.config.values import TRIM_PRESETS
 from chapbook.diagnostics import BookErrors
 from chapbook.model.book import SHEETS, BookletSettings, PageSize
 from chapbook.write import booklet as booklet_module

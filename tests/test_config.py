@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from chapbook.config import BCP47, isbn_is_valid, load_config, parse_trim
+from chapbook.config.load import load_config
+from chapbook.config.values import BCP47, isbn_is_valid, parse_trim
 from chapbook.diagnostics import BookErrors
 
 
@@ -159,3 +160,40 @@ def test_a_well_formed_language_tag_is_taken(tag: str) -> None:
 )
 def test_a_language_that_is_no_bcp_47_tag_is_refused(tag: str) -> None:
     assert not BCP47.fullmatch(tag)
+
+
+def problems(tmp_path: Path, data: bytes) -> list[tuple[str, int | None, int | None]]:
+    path = tmp_path / "book.toml"
+    path.write_bytes(data)
+    with pytest.raises(BookErrors) as failure:
+        load_config(path, "book.toml")
+    return [(error.code, error.line, error.column) for error in failure.value.errors]
+
+
+@pytest.mark.parametrize(
+    ("data", "found"),
+    [
+        (b'[book]\ntitle = "\xff"\n', [("E110", None, None)]),
+        (b'[book]\ntitle = "T\n', [("E110", 2, 11)]),
+        (b'[book]\ntitle = "T"\nlanguage = "en"\n  auther = "A"\n', [("E111", 4, 3)]),
+        (b'[book]\ntitle = "T"\nlanguage = "en"\n[stlyes]\n', [("E111", 4, 1)]),
+        (b'[book]\ntitle = "T"\nlanguage = "en"\nauthors = "A"\n', [("E112", 4, 1)]),
+        (b'[book]\ntitle = "T"\nlanguage = "en"\n[print]\nbleed = "11mm"\n', [("E112", 5, 1)]),
+        (b'[book]\ntitle = "T"\nlanguage = "en"\n[check]\nignore = ["W999"]\n', [("E112", 5, 11)]),
+        (b'[book]\ntitle = "T"\n', [("E113", None, None)]),
+        (b'[book]\ntitle = "T"\nlanguage = "english language"\n', [("E108", 3, 1)]),
+        (b'[book]\ntitle = "T"\nlanguage = "en"\nisbn = "978-3-16-148410-1"\n', [("E107", 4, 9)]),
+    ],
+)
+def test_book_toml_problems_have_codes_and_places(
+    tmp_path: Path, data: bytes, found: list[tuple[str, int | None, int | None]]
+) -> None:
+    assert problems(tmp_path, data) == found
+
+
+def test_a_missing_book_toml_is_e110(tmp_path: Path) -> None:
+    with pytest.raises(BookErrors) as failure:
+        load_config(tmp_path / "book.toml", "book.toml")
+    assert [(e.code, str(e)) for e in failure.value.errors] == [
+        ("E110", "book.toml: not found: a book is a folder that holds its book.toml")
+    ]

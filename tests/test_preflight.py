@@ -28,7 +28,7 @@ from pypdf.generic import (
 )
 
 import chapbook.verify.preflight as preflight_module
-from chapbook.config import TRIM_PRESETS, default_margins
+from chapbook.config.values import TRIM_PRESETS, default_margins
 from chapbook.model.book import Book, PrintSettings
 from chapbook.pipeline import build
 from chapbook.read.manuscript import read_book

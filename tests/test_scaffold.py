@@ -10,7 +10,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from chapbook.config import SCHEMA, load_config
+from chapbook.config.load import load_config
+from chapbook.config.options import SCHEMA
 from chapbook.read.manuscript import read_book
 from chapbook.read.styles import DEFAULT_STYLES
 from chapbook.verify.epubcheck import epubcheck_messages

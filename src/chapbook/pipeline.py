@@ -148,7 +148,7 @@ def refused_print(pdf: Path, checked: Report) -> list[Diagnostic]:
     """A print PDF that preflight faults is not written: one error for each fault (a printer
     would reject the file, and the build promises a file it accepts)."""
     return [
-        Diagnostic(pdf, f"the print PDF was not written: preflight: {fault.message}")
+        Diagnostic(pdf, f"the print PDF was not written: preflight: {fault.message}", code="E131")
         for fault in checked.faults
     ]
 
@@ -198,9 +198,9 @@ def preflight_file(manuscript: Path, out: Path, pdf: Path | None) -> tuple[Path,
         return path, check_print(book, path.read_bytes())
     except FileNotFoundError:
         hint = "" if pdf else "; build it first with: python build.py pdf"
-        raise BookErrors([Diagnostic(str(path), f"no such file{hint}")]) from None
+        raise BookErrors([Diagnostic(str(path), f"no such file{hint}", code="E132")]) from None
     except ValueError as error:
-        raise BookErrors([Diagnostic(str(path), str(error))]) from None
+        raise BookErrors([Diagnostic(str(path), str(error), code="E132")]) from None
 
 
 @dataclass

@@ -64,7 +64,7 @@ def run(command: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return run_json(args, targets)
     try:
         outputs = build_as_asked(args, targets)
-    except (BookErrors, WriteError, OSError) as failure:
+    except (BookErrors, OSError) as failure:
         return failed(failure, "build")
     if not args.quiet:
         for output in outputs:
@@ -87,16 +87,18 @@ def chosen_targets(command: argparse.ArgumentParser, asked: Sequence[str]) -> li
 def run_json(args: argparse.Namespace, targets: Sequence[str]) -> int:
     """Build, and print what came of it as one JSON object (for CI): `ok`, the `outputs`
     (target, path, bytes, seconds, pages), the `warnings` and the `errors` (path, line,
-    message), and the print PDF's preflight `report`."""
+    message, code, column), and the print PDF's preflight `report`."""
     warnings: list[Diagnostic] = []
     errors: list[dict[str, object]] = []
     outputs: list[Output] = []
     try:
         outputs = build_as_asked(args, targets, warnings.append)
+    except (WriteError, OSError) as failure:  # one line, as printed, with no path of its own
+        code = failure.errors[0].code if isinstance(failure, WriteError) else "E100"
+        path = str(getattr(failure, "filename", "") or "")
+        errors = [{"path": path, "message": str(failure), "code": code, "column": None}]
     except BookErrors as failure:
         errors = [problem(error) for error in failure.errors]
-    except (WriteError, OSError) as failure:
-        errors = [{"path": str(getattr(failure, "filename", "") or ""), "message": str(failure)}]
     summary = {
         "ok": not errors,
         "outputs": [
@@ -118,7 +120,13 @@ def run_json(args: argparse.Namespace, targets: Sequence[str]) -> int:
 
 
 def problem(error: Diagnostic) -> dict[str, object]:
-    return {"path": str(error.path), "line": error.line, "message": error.message}
+    return {
+        "path": str(error.path),
+        "line": error.line,
+        "message": error.message,
+        "code": error.code,
+        "column": error.column,
+    }
 
 
 def build_as_asked(

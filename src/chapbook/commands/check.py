@@ -40,7 +40,7 @@ def run(_: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         print(report.as_json(findings))
         return report.exit_status(findings, args.strict)
     for finding in findings:
-        print(finding)
+        print(report.located(finding))
     if not args.quiet:
         print(report.summary(findings), file=sys.stderr)
     return report.exit_status(findings, args.strict)

@@ -9,7 +9,6 @@ from chapbook.commands.options import book_options
 from chapbook.commands.report import failed
 from chapbook.diagnostics import BookErrors
 from chapbook.redline import write_redline
-from chapbook.support.output import WriteError
 
 
 def parser() -> argparse.ArgumentParser:
@@ -31,7 +30,7 @@ def parser() -> argparse.ArgumentParser:
 def run(_: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     try:
         redline = write_redline(args.manuscript, args.out, args.since, args.against)
-    except (BookErrors, WriteError, OSError) as failure:
+    except (BookErrors, OSError) as failure:
         return failed(failure, "diff")
     if not args.quiet:
         print(redline.summary)

@@ -6,7 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
-from chapbook.config import DUPLEX, parse_trim
+from chapbook.config.values import DUPLEX, parse_trim
 from chapbook.model.book import SHEETS, PageSize
 from chapbook.support.cache import FOLDER
 

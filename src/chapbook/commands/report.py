@@ -10,7 +10,7 @@ from chapbook.diagnostics import BookErrors, Diagnostic
 from chapbook.support.output import WriteError
 
 
-def error_lines(failure: BookErrors | WriteError | OSError) -> list[str]:
+def error_lines(failure: BookErrors | OSError) -> list[str]:
     """A failed build's errors, one line each, as printed (the first SHOWN_ERRORS)."""
     if isinstance(failure, BookErrors):
         return capped([str(error) for error in failure.errors])
@@ -56,8 +56,9 @@ def capped(lines: Sequence[str]) -> list[str]:
     return [*lines[:SHOWN_ERRORS], f"and {len(lines) - SHOWN_ERRORS} more"]
 
 
-def failed(failure: BookErrors | WriteError | OSError, what: str) -> int:
-    """Print the errors of a failed run (as `refused`), then how many; its exit status."""
+def failed(failure: BookErrors | OSError, what: str) -> int:
+    """Print the errors of a failed run (as `refused`), then how many (but of an output
+    that cannot be written: one line); its exit status."""
     if isinstance(failure, WriteError):
         print(failure, file=sys.stderr)
         return 1

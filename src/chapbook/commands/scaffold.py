@@ -1,6 +1,6 @@
 """The author's loop, its writing side: `chapbook init DIR` starts a book that builds at once,
-`chapbook new "Title"` adds the next numbered chapter and lists it in book.toml, editing the
-file as text so that its comments and layout stay as the author left them."""
+`chapbook new "Title"` adds the next numbered chapter and lists it in book.toml, edited with
+tomlkit so that its comments and layout stay as the author left them."""
 
 from __future__ import annotations
 
@@ -11,9 +11,15 @@ import tomllib
 from datetime import date
 from pathlib import Path, PurePosixPath
 
+import tomlkit
 import yaml
+from tomlkit.exceptions import TOMLKitError
+from tomlkit.items import Array, InlineTable, Table
 
-from chapbook.config import NOT_XML, TABLE_HEADER, Config, load_config, table_header
+from chapbook.config import template
+from chapbook.config.load import Config, load_config
+from chapbook.config.options import Value
+from chapbook.config.values import NOT_XML
 from chapbook.diagnostics import BookErrors, Diagnostic
 from chapbook.read.chapter import FRONT_MATTER, key_line
 from chapbook.read.files import inside, is_file, shown
@@ -28,75 +34,9 @@ SLUG_LENGTH = 50
 """New chapter files are named from at most this many characters of the title's slug."""
 NUMBERED = re.compile(r"^(\d+)")
 PLACEHOLDER = "Write this chapter here.\n"
+"""A new chapter's text: a chapter may not be empty, and the book must still build."""
 TITLE_HEADING = re.compile(r"^#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
 """A `# Title` line (a closing run of `#` is no part of the title)."""
-"""A new chapter's text: a chapter may not be empty, and the book must still build."""
-
-BOOK_TOML = """\
-# The book's settings. Lines that begin with '#' are comments: remove the '#' (and the space
-# after it) before a key to use it, and before its [table] line too. The values shown in
-# comments are the defaults, or examples where a key has none.
-# Every key is described in Chapbook's README ("The manuscript format").
-
-[book]                             # title and language are required
-title = {title}
-language = "en"                    # a BCP 47 tag (en, en-GB, fr, de-CH...); it also sets
-                                   # hyphenation and quotation marks
-date = "{date}"                # ISO date; it also fixes the build's timestamps
-# subtitle = "A Subtitle"          # default: none
-# authors = ["Your Name"]          # default: none; a list
-# identifier = "urn:uuid:..."      # default: a stable one made from the title and authors
-# isbn = "978-3-16-148410-0"       # default: none; checksum verified; then the identifier
-# publisher = "A Publisher"        # default: none
-# rights = "© Your Name. All rights reserved."  # default: none; on the copyright page
-# edition = "First edition"        # default: none; on the copyright page
-# description = "What the book is about."  # default: none; also the back-cover text
-# subjects = ["Fiction"]           # default: none; a list
-# cover = "images/cover.png"       # default: a cover drawn from the title and authors;
-                                   # a PNG or JPEG, 1600 px or more on the long side
-
-# [contents]                       # default: every chapters/*.md, in file-name order
-# front = ["front/foreword.md"]    # unnumbered, before chapter 1 (roman page numbers in print)
-# chapters = ["{first}"]  # numbered chapters, in reading order
-# back = ["back/afterword.md"]     # unnumbered, after the last chapter
-
-# [print]                          # the print PDF
-# trim = "A5"                      # A5, A6, B-format, digest, trade, pocket, letter, or
-                                   # "W x H" with units: "5 x 8 in", "120mm x 180mm"
-# margin-top = "16mm"              # default: 7.6% of the trim's height (A5: 16mm)
-# margin-bottom = "20mm"           # default: 9.5% of the trim's height (A5: 20mm)
-# margin-inside = "19mm"           # the gutter; default: 12.8% of the trim's width (A5: 19mm)
-# margin-outside = "15mm"          # default: 10% of the trim's width (A5: 15mm)
-# bleed = "0mm"                    # the sheet grows by it on every side (3mm for a printer)
-# marks = false                    # crop marks outside the bleed
-# variant = "none"                 # none, pdf/x-4, pdf/x-3, pdf/x-1a, pdf/a-2b, pdf/a-3b, pdf/ua-1
-# output-condition = "FOGRA39"     # PDF/X: the printing condition named in the output intent
-# paper = "white"                  # white, cream or one page's thickness in mm: the spine's width
-# opening = "small-caps"           # a chapter's first line: small-caps, drop-cap or plain
-# half-title = true                # a half-title page before the title page
-# isbn = "978-3-16-148410-0"       # default: none; the print edition's own ISBN
-
-# [build]
-# allow-remote = false             # download the http(s) images the chapters name
-
-# [check]                          # `chapbook check`, the manuscript's lint
-# ignore = []                      # codes not to report, e.g. ["W207"]; `chapbook check --codes`
-                                   # lists them all
-
-# [epub]
-# embed-fonts = false              # embed the typeface, cut down to the characters used
-# accessibility-summary = "..."    # default: a summary written from what the EPUB has
-
-# [booklet]                        # the booklet; the command's flags override these
-# sheet = "A4"                     # A3, A4, A5, letter, legal, tabloid or "W x H"; default:
-                                   # the smallest that holds two pages side by side
-# signature = 16                   # pages per gathering, a multiple of 4; default: the whole
-                                   # book up to 40 pages, else 16
-# duplex = "short-edge"            # short-edge, long-edge or manual
-# creep = "0.3mm"                  # the innermost sheet's shift; default: from [print] paper
-# marks = false                    # fold and crop marks
-# fit = false                      # scale pages down to the sheet (else a trim too big is an error)
-"""
 
 FIRST_CHAPTER_TEXT = """\
 ---
@@ -168,9 +108,12 @@ def book_title(folder: Path) -> str:
 
 def book_toml(title: str, today: date) -> str:
     """A book.toml with every key Chapbook knows, the optional ones commented out."""
-    return BOOK_TOML.format(
-        title=json.dumps(title, ensure_ascii=False), date=today.isoformat(), first=FIRST_CHAPTER
-    )
+    values: dict[str, Value] = {
+        "book.title": title,
+        "book.language": "en",
+        "book.date": today.isoformat(),
+    }
+    return template.book_toml(values, {"contents.chapters": (FIRST_CHAPTER,)})
 
 
 def own_stylesheet(name: str) -> str:
@@ -291,92 +234,19 @@ def file_slug(title: str) -> str:
 
 
 def listed(config: Config, name: str) -> str | None:
-    """book.toml's text with `name` added at the end of `[contents] chapters`, or None if
-    it can't be placed there for sure."""
-    text = config.text
-    header = table_header(text, "contents")
-    if header is None:
-        return None
-    newline = "\r\n" if "\r\n" in text else "\n"
-    edited = appended(text, header.end(), name, newline)
-    return edited if edited is not None and adds_only(text, edited, name) else None
-
-
-def appended(text: str, start: int, name: str, newline: str) -> str | None:
-    """`text` with `"name"` appended to the `chapters` array of the table whose header ends
-    at `start` (None if the table has none: its chapters are found by file name)."""
-    following = TABLE_HEADER.search(text, start)
-    end = len(text) if following is None else following.start()
-    key = re.compile(r"^[ \t]*chapters[ \t]*=[ \t]*\[", re.MULTILINE).search(text, start, end)
-    item = json.dumps(name)
-    if key is None:
-        return None
-    found = array_strings(text, key.end() - 1)
-    if found is None:
-        return None
-    items, close = found
-    if not items:
-        return f"{text[: key.end()]}{item}{text[key.end() :]}"
-    return after_last(text, items[-1], close, item, newline)
-
-
-def after_last(text: str, last: tuple[int, int], close: int, item: str, newline: str) -> str:
-    """`text` with `item` added after the array's `last` string: on a line of its own, with the
-    same indent and trailing comma, when that one is on a line of its own."""
-    comma = re.match(r"[ \t]*,", text[last[1] : close])
-    after = last[1] + (comma.end() if comma else 0)
-    line_start = text.rfind("\n", 0, last[0]) + 1
-    indent = text[line_start : last[0]]
-    line_end = text.find("\n", after)
-    if indent.strip() or line_end < 0 or line_end > close:
-        return f"{text[:after]}{' ' if comma else ', '}{item}{text[after:]}"
-    if text[line_end - 1] == "\r":
-        line_end -= 1
-    new_line = f"{newline}{indent}{item}{',' if comma else ''}"
-    head = text[:after] if comma else f"{text[: last[1]]},{text[last[1] : after]}"
-    return f"{head}{text[after:line_end]}{new_line}{text[line_end:]}"
-
-
-def array_strings(text: str, start: int) -> tuple[list[tuple[int, int]], int] | None:
-    """The spans of the strings in the TOML array whose `[` is at `start`, and where its `]`
-    is; None if it is not an array of strings."""
-    items: list[tuple[int, int]] = []
-    index = start + 1
-    while index < len(text):
-        char = text[index]
-        if char == "]":
-            return items, index
-        if char == "#":
-            index = text.find("\n", index)
-            if index < 0:
-                return None
-        elif char in "\"'":
-            end = string_end(text, index)
-            if end is None:
-                return None
-            items.append((index, end))
-            index = end
-            continue
-        elif char not in " \t\r\n,":
+    """book.toml's text with `name` added at the end of `[contents] chapters`, its comments
+    and layout kept; None if it can't be placed there for sure."""
+    try:
+        document = tomlkit.parse(config.text)
+        contents = document.get("contents")
+        chapters = contents.get("chapters") if isinstance(contents, Table | InlineTable) else None
+        if not isinstance(chapters, Array):
             return None
-        index += 1
-    return None
-
-
-def string_end(text: str, start: int) -> int | None:
-    """Where the TOML string beginning at `start` ends (just after its closing quote)."""
-    quote = text[start] * 3 if text.startswith(text[start] * 3, start) else text[start]
-    index = start + len(quote)
-    while index < len(text):
-        if text[index] == "\\" and quote[0] == '"':
-            index += 2
-        elif text.startswith(quote, index):
-            return index + len(quote)
-        elif text[index] == "\n" and len(quote) == 1:
-            return None
-        else:
-            index += 1
-    return None
+        chapters.append(name)
+        edited = document.as_string()
+    except TOMLKitError:
+        return None
+    return edited if adds_only(config.text, edited, name) else None
 
 
 def adds_only(text: str, edited: str, name: str) -> bool:

@@ -119,7 +119,7 @@ def pdf_pages(
             and (page := reader.get_destination_page_number(entry)) is not None
         ]
     except (PyPdfError, OSError, ValueError, KeyError, TypeError) as error:
-        warn(Diagnostic(shown(pdf), f"can't read its bookmarks ({error})", warning=True))
+        warn(Diagnostic(shown(pdf), f"can't read its bookmarks ({error})", code="W222"))
         return nothing, None
     return chapter_pages(book.chapters, starts, total), total
 
@@ -205,7 +205,7 @@ def stale_pdf(pdf: Path, manuscript: Path, out: Path) -> Diagnostic | None:
         f"the pages are counted in this PDF, which is older than {shown(changed)}: build the "
         "PDF again for the pages of the book as it is now"
     )
-    return Diagnostic(shown(pdf), message, warning=True)
+    return Diagnostic(shown(pdf), message, code="W222")
 
 
 def newer_source(manuscript: Path, out: Path, than: int) -> Path | None:

@@ -13,7 +13,6 @@ from chapbook.commands.report import error_lines, failed
 from chapbook.diagnostics import BookErrors
 from chapbook.preview.server import Preview, address, serve
 from chapbook.preview.watch import clock, watch, watched_folders
-from chapbook.support.output import WriteError
 
 
 def parser() -> argparse.ArgumentParser:
@@ -58,7 +57,7 @@ def run(command: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         start = time.perf_counter()
         try:
             outputs = build.build_as_asked(args, due)
-        except (BookErrors, WriteError, OSError) as failure:
+        except (BookErrors, OSError) as failure:
             failed(failure, "build")
             print(f"{clock()} the outputs of the last good build are kept", file=sys.stderr)
             preview.rebuilt(None, error_lines(failure))

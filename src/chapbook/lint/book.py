@@ -1,20 +1,19 @@
-"""The lint of a whole book: the reader runs as for a build (its errors and warnings become
-findings with a code and a column), then every check of the code table runs over the
-chapters' sources. A book the reader rejects is still read as far as it can be: a book.toml
-that does not load gives way to its raw TOML, or to chapters/*.md."""
+"""The lint of a whole book: the reader runs as for a build (its errors and warnings are
+findings, with the code and column they were made with), then every check of the code table
+runs over the chapters' sources. A book the reader rejects is still read as far as it can
+be: a book.toml that does not load gives way to its raw TOML, or to chapters/*.md."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chapbook.config import (
-    BCP47,
+from chapbook.config.load import (
     BookTable,
     CheckTable,
     Config,
@@ -24,6 +23,7 @@ from chapbook.config import (
     print_settings,
     value_errors,
 )
+from chapbook.config.values import BCP47
 from chapbook.diagnostics import BookErrors, Diagnostic
 from chapbook.lint.chapters import (
     heading_skips,
@@ -40,7 +40,6 @@ from chapbook.lint.prose import (
     unbalanced_brackets,
     unbalanced_quotes,
 )
-from chapbook.lint.report import Finding
 from chapbook.lint.source import Block, Hit, Kind, Source
 from chapbook.model.book import Chapter
 from chapbook.read.chapter import Entry
@@ -64,34 +63,21 @@ class Gathered:
 
 ChapterCheck = Callable[[Source, str], Iterator[Hit]]
 """A check of one chapter's source (in the book's language)."""
-BookCheck = Callable[[Gathered], Iterator[Finding]]
+BookCheck = Callable[[Gathered], Iterator[Diagnostic]]
 
-READER_MESSAGES: dict[str, re.Pattern[str]] = {
-    "E101": re.compile(r"link to '(.*)', which is not a chapter of the book"),
-    "E102": re.compile(r"image '(.*)' not found"),
-    "E103": re.compile(r"link to '(.*)': no heading or anchor '#.*' there"),
-    "E105": re.compile(r"'(.*)' is listed twice"),
-    "E106": re.compile(r"chapter file '(.*)' not found"),
-    "E107": re.compile(r"ISBN '(.*)' has a bad checksum"),
-    "E108": re.compile(r"language '(.*)' is not a BCP 47 tag"),
-    "E109": re.compile(r"chapter is empty()"),
-    "W201": re.compile(r"image '(.*)' has no alt text.*"),
-    "W211": re.compile(r"not listed in \[contents\] of .*: left out of the book()"),
-}
-"""The reader's messages that have a code of their own, each with what to find its column by;
-the reader's other errors are E100, its other warnings W200."""
-QUOTED = re.compile(r"'([^']+)'")
 IGNORE_COMMENT = re.compile(r"<!--\s*chapbook:\s*ignore\s+([A-Z0-9, ]+?)\s*-->")
 
 
-def check_book(manuscript: Path, cache: Path | None = None, jobs: int = 1) -> list[Finding]:
+def check_book(manuscript: Path, cache: Path | None = None, jobs: int = 1) -> list[Diagnostic]:
     """Every finding of the lint in the book at `manuscript`, in the book's order, but
     those that `[check] ignore` or an ignore comment silences. Chapters are read as a
     build reads them: in up to `jobs` processes, from the build's `cache` folder when it
     holds them (with the messages they gave)."""
     root = real(manuscript)
     if not root.is_dir():
-        return [Finding(shown(manuscript), 1, 1, "E100", "manuscript folder not found")]
+        return [
+            Diagnostic(shown(manuscript), "manuscript folder not found", 1, code="E125", column=1)
+        ]
     book = gather(root, Cache(cache), jobs)
     found = {*reader_findings(book), *chapter_findings(book)}
     for check in BOOK_CHECKS:
@@ -102,7 +88,7 @@ def check_book(manuscript: Path, cache: Path | None = None, jobs: int = 1) -> li
         f
         for f in found
         if f.code not in book.config.check.ignore
-        and f.code not in silenced.get(f.path, {}).get(f.line, ())
+        and f.code not in silenced.get(str(f.path), {}).get(f.line or 0, ())
     ]
     return sorted(kept, key=in_book_order(book))
 
@@ -183,57 +169,21 @@ def strings(value: object) -> tuple[str, ...]:
     return ()
 
 
-def reader_findings(book: Gathered) -> Iterator[Finding]:
-    """The reader's errors and warnings, each with its code and column. The same name met
-    again on a line is placed at its next occurrence there; a chapter listed twice at its
-    second listing (the first is right)."""
-    seen: Counter[tuple[str, int | None, str]] = Counter()
+def reader_findings(book: Gathered) -> Iterator[Diagnostic]:
+    """The reader's errors and warnings, each with its code and column."""
     for problem in (*book.reader.errors, *book.reader.warnings):
-        code, needle = classify(problem)
-        path = str(problem.path)
-        if code == "E105":
-            seen[(path, None, needle)] += 1
-            yield listed_again(book, path, needle, seen[(path, None, needle)], problem.message)
-            continue
-        seen[(path, problem.line, needle)] += 1
-        count = seen[(path, problem.line, needle)]
-        yield found(book, path, problem.line or 1, needle, code, problem.message, count)
+        yield placed(book, problem)
 
 
-def classify(problem: Diagnostic) -> tuple[str, str]:
-    """A reader's message's code, and the name in it to find its column by."""
-    for code, pattern in READER_MESSAGES.items():
-        if (match := pattern.fullmatch(problem.message)) is not None:
-            return code, match[1]
-    return "W200" if problem.warning else "E100", ""
-
-
-def found(
-    book: Gathered,
-    path: str,
-    line: int,
-    needle: str,
-    code: str,
-    message: str,
-    occurrence: int = 1,
-) -> Finding:
-    """A finding on `line` of `path`, at the column of `needle` there (by default, of the
-    first name the message quotes that the line holds)."""
-    source = book.sources.get(path)
-    if source is None:
-        return Finding(path, line, 1, code, message)
-    quoted = [name for name in QUOTED.findall(message) if name in source.line_text(line)]
-    column = source.column(line, needle or next(iter(quoted), ""), occurrence)
-    return Finding(path, line, column, code, message)
-
-
-def listed_again(book: Gathered, path: str, name: str, count: int, message: str) -> Finding:
-    """The `count`-th chapter listed again: at the `count + 1`-th listing of `name`."""
-    text = book.config.text
-    listings = [m.start() + 1 for m in re.finditer(rf"(['\"]){re.escape(name)}\1", text)]
-    if count >= len(listings):
-        return found(book, path, 1, name, "E105", message)
-    return at(book.sources[path], listings[count], "E105", message)
+def placed(book: Gathered, problem: Diagnostic) -> Diagnostic:
+    """A problem as a finding: at line 1 if it has no line, at the start of its line's text
+    if it has no column."""
+    path, line = str(problem.path), problem.line or 1
+    column = problem.column
+    if column is None:
+        source = book.sources.get(path)
+        column = 1 if source is None else source.column(line, "")
+    return dataclasses.replace(problem, path=path, line=line, column=column)
 
 
 CHAPTER_CHECKS: dict[str, ChapterCheck] = {
@@ -250,7 +200,7 @@ CHAPTER_CHECKS: dict[str, ChapterCheck] = {
 """The checks of each chapter's source, by code."""
 
 
-def chapter_findings(book: Gathered) -> Iterator[Finding]:
+def chapter_findings(book: Gathered) -> Iterator[Diagnostic]:
     language = book.config.book.language
     for entry in book.entries:
         source = book.sources.get(shown(entry.path))
@@ -262,9 +212,9 @@ def chapter_findings(book: Gathered) -> Iterator[Finding]:
                     yield at(source, hit.offset, code, hit.message)
 
 
-def at(source: Source, offset: int, code: str, message: str) -> Finding:
+def at(source: Source, offset: int, code: str, message: str) -> Diagnostic:
     line, column = source.place(offset)
-    return Finding(source.path, line, column, code, message)
+    return Diagnostic(source.path, message, line, code=code, column=column)
 
 
 def chapters_with_sources(book: Gathered) -> Iterator[tuple[Chapter, Source]]:
@@ -274,13 +224,13 @@ def chapters_with_sources(book: Gathered) -> Iterator[tuple[Chapter, Source]]:
             yield chapter, source
 
 
-def title_only(book: Gathered) -> Iterator[Finding]:
+def title_only(book: Gathered) -> Iterator[Diagnostic]:
     for chapter, source in chapters_with_sources(book):
         if source.blocks and is_title_only(chapter):
             yield at(source, title_offset(source), "W203", "chapter has no text but its title")
 
 
-def duplicate_titles(book: Gathered) -> Iterator[Finding]:
+def duplicate_titles(book: Gathered) -> Iterator[Diagnostic]:
     first: dict[str, str] = {}
     for chapter, source in chapters_with_sources(book):
         key = chapter.title.casefold()
@@ -290,15 +240,14 @@ def duplicate_titles(book: Gathered) -> Iterator[Finding]:
         first.setdefault(key, source.path)
 
 
-def book_values(book: Gathered) -> Iterator[Finding]:
+def book_values(book: Gathered) -> Iterator[Diagnostic]:
     """The language's form (E108) and the ISBNs' checksums (E107), by config.py's own check,
     also when book.toml does not load for another reason (config.py then stops before it)."""
     raw_book = table(book.raw, "book")
     isbns = (raw_book.get("isbn"), table(book.raw, "print").get("isbn"))
     config = book.config
     for problem in value_errors(raw_book.get("language"), isbns, config.text, config.source):
-        code, needle = classify(problem)
-        yield found(book, config.source, problem.line or 1, needle, code, problem.message)
+        yield placed(book, problem)
 
 
 BOOK_CHECKS: tuple[BookCheck, ...] = (title_only, duplicate_titles, book_values)
@@ -325,9 +274,17 @@ def silences(source: Source) -> dict[int, set[str]]:
     return lines
 
 
-def in_book_order(book: Gathered) -> Callable[[Finding], tuple[int, str, int, int, str]]:
+def in_book_order(
+    book: Gathered,
+) -> Callable[[Diagnostic], tuple[int, str, int, int, str]]:
     """Findings' order: book.toml, the chapters in reading order, other files by name."""
     rank = {book.config.source: 0}
     for entry in book.entries:
         rank.setdefault(shown(entry.path), len(rank))
-    return lambda f: (rank.get(f.path, len(rank)), f.path, f.line, f.column, f.code)
+    return lambda f: (
+        rank.get(str(f.path), len(rank)),
+        str(f.path),
+        f.line or 0,
+        f.column or 0,
+        f.code,
+    )

@@ -11,8 +11,8 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from chapbook.config import control_character
-from chapbook.diagnostics import line_of, short
+from chapbook.config.values import control_character
+from chapbook.diagnostics import line_of, place_of, short
 from chapbook.model.book import EPIGRAPH_LINE, TITLE_LINE, Chapter, Part, Resource
 from chapbook.model.fragments import parse_fragment
 from chapbook.read import remote
@@ -79,7 +79,9 @@ def read_chapter(
         rendered = render(body)
     except RecursionError:  # deeper than measured: nesting.py's estimate is of Markdown
         line = nesting.markdown_depth(body).line
-        reader.error(entry.path, nesting.message(nesting.LIMIT + 1, at_least=True), line)
+        reader.error(
+            entry.path, nesting.message(nesting.LIMIT + 1, at_least=True), line, code="E120"
+        )
         return None
     if not converted_shallow_enough(reader, entry.path, body, rendered.body):
         return None
@@ -100,9 +102,11 @@ def read_chapter(
         report(reader, entry.path, text, said, key_line(text, "title"))
         title, title_html = said.title or "", said.title_html or ""
     if not title and key_line(text, "title") is None:  # else its error is told already
-        reader.error(entry.path, "no title: begin with a '# Title' heading or set 'title'", 1)
+        reader.error(
+            entry.path, "no title: begin with a '# Title' heading or set 'title'", 1, code="E118"
+        )
     if not body.strip():
-        reader.error(entry.path, "chapter is empty", 1)
+        reader.error(entry.path, "chapter is empty", 1, code="E109")
     file_name = file_names[entry.path]
     reader.ids[file_name] = rendered.ids
     reader.aliases[file_name] = dict(rendered.aliases)
@@ -127,12 +131,12 @@ def shallow_enough(reader: Reader, path: Path, text: str, meta: dict[str, str], 
     converts it: conversion goes by recursion, and would fail or take minutes."""
     deep = nesting.too_deep(body)
     if deep is not None:
-        reader.error(path, nesting.message(deep.levels), deep.line)
+        reader.error(path, nesting.message(deep.levels), deep.line, code="E120")
         return False
     for key in (key for key in FRONT_MATTER_KEYS if key in meta):
         deep = nesting.too_deep(meta[key])
         if deep is not None:
-            reader.error(path, nesting.message(deep.levels), key_line(text, key))
+            reader.error(path, nesting.message(deep.levels), key_line(text, key), code="E120")
             return False
     return True
 
@@ -144,7 +148,8 @@ def converted_shallow_enough(reader: Reader, path: Path, body: str, xhtml: str) 
     levels = nesting.xhtml_levels(parse_fragment(xhtml))
     if levels <= nesting.LIMIT:
         return True
-    reader.error(path, nesting.message(levels), nesting.markdown_depth(body).line)
+    line = nesting.markdown_depth(body).line
+    reader.error(path, nesting.message(levels), line, code="E120")
     return False
 
 
@@ -176,22 +181,32 @@ def report(
     """What rendering took out of the chapter's raw HTML (warnings) and what the book can't
     carry (errors), each at its line in `text`, or at `line` (rendered from front matter)."""
     for removal in rendered.removed:
-        reader.warn(path, removal.message, line or line_of(text, removal.needle))
+        reader.warn(path, removal.message, line or line_of(text, removal.needle), code="W213")
     for problem in rendered.problems:
         found = problem.line
         if found is None and problem.needle:
             found = line_of(text.lower(), problem.needle.lower(), problem.occurrence)
-        reader.error(path, problem.message, line or found)
+        reader.error(path, problem.message, line or found, code=problem.code)
     for warning in rendered.warnings:
-        reader.warn(path, warning.message, line or warning.line)
+        reader.warn(path, warning.message, line or warning.line, code=warning.code)
 
 
 def check_alt_text(reader: Reader, path: Path, text: str, rendered: Rendered) -> None:
     """Warn of each image without a text alternative that is not marked decorative."""
     for src in rendered.without_alt:
         message = f"image '{src}' has no alt text: describe it in ![...] or mark it {{.decorative}}"
-        line = line_of(text, f"![]({src}") or line_of(text, f"]({src}") or line_of(text, src)
-        reader.warn(path, message, line)
+        line, column = place(text, src, f"![]({src}", f"]({src}", src)
+        reader.warn(path, message, line, code="W201", column=column)
+
+
+def place(text: str, name: str, *written: str) -> tuple[int | None, int | None]:
+    """The line and column of `name` in `text`, where it is first written as one of
+    `written` (each holding `name` at its end), else (None, None)."""
+    for needle in written:
+        found = place_of(text, needle)
+        if found is not None:
+            return found[0], found[1] + len(needle) - len(name)
+    return None, None
 
 
 def title_markdown(title: str) -> str:
@@ -212,12 +227,11 @@ def split_front_matter(reader: Reader, path: Path, text: str) -> tuple[dict[str,
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = None if mark is None else mark.line + 2
-        reader.error(
-            path, f"front matter is not valid YAML: {getattr(error, 'problem', error)}", line
-        )
+        message = f"front matter is not valid YAML: {getattr(error, 'problem', error)}"
+        reader.error(path, message, line, code="E119")
         return {}, body
     if not isinstance(meta, dict):
-        reader.error(path, "front matter must be 'key: value' lines", 2)
+        reader.error(path, "front matter must be 'key: value' lines", 2, code="E119")
         return {}, body
     return check_front_matter(reader, path, text, meta), body
 
@@ -231,13 +245,14 @@ def check_front_matter(
     for key, value in meta.items():
         line = key_line(text, str(key)) or line_of(text, f"{key}:")
         if key not in FRONT_MATTER_KEYS:
-            reader.warn(path, unused_key(str(key)), line)
+            reader.warn(path, unused_key(str(key)), line, code="W214")
         elif not isinstance(value, str):
-            reader.error(path, f"front matter '{key}' must be text", line)
+            reader.error(path, f"front matter '{key}' must be text", line, code="E119")
         elif not value.strip():
-            reader.error(path, f"front matter '{key}' is empty", line)
+            reader.error(path, f"front matter '{key}' is empty", line, code="E119")
         elif (bad := control_character(value)) is not None:
-            reader.error(path, f"front matter '{key}' holds control character {bad}", line)
+            message = f"front matter '{key}' holds control character {bad}"
+            reader.error(path, message, line, code="E119")
         else:
             checked[str(key)] = value.strip()
     return checked
@@ -270,42 +285,47 @@ def resolve_link(
     parts = urlsplit(href)
     if parts.scheme or parts.netloc:
         return href
-    line = line_of(text, f"({href}") or line_of(text, href)
+    line, column = place(text, href, f"({href}", href)
+    where = shown(entry.path)
     if not parts.path:
         fragment = unquote(parts.fragment)
-        reader.links.append(Link(file_names[entry.path], fragment, shown(entry.path), line, href))
+        reader.links.append(Link(file_names[entry.path], fragment, where, line, href, column))
         return href
     target = real(entry.path.parent / unquote(parts.path))
     if target not in file_names:
-        reader.error(
-            entry.path, f"link to '{parts.path}', which is not a chapter of the book", line
-        )
+        message = f"link to '{parts.path}', which is not a chapter of the book"
+        reader.error(entry.path, message, line, code="E101", column=column)
         return href
     fragment = unquote(parts.fragment)  # as the id it names: `caf%C3%A9` is `café`
-    reader.links.append(Link(file_names[target], fragment, shown(entry.path), line, href))
+    reader.links.append(Link(file_names[target], fragment, where, line, href, column))
     return file_names[target] + (f"#{parts.fragment}" if parts.fragment else "")
 
 
 def resolve_image(reader: Reader, chapter: Path, text: str, src: str) -> str:
     """An image as written -> its href in the book, recorded as a Resource."""
-    line = line_of(text, f"({src}") or line_of(text, src)
-    resource = image_resource(reader, chapter, src, line)
+    line, column = place(text, src, f"({src}", src)
+    resource = image_resource(reader, chapter, src, line, column)
     return src if resource is None else resource.href
 
 
-def image_resource(reader: Reader, chapter: Path, src: str, line: int | None) -> Resource | None:
+def image_resource(
+    reader: Reader, chapter: Path, src: str, line: int | None, column: int | None = None
+) -> Resource | None:
     """What an image's src names: a file of the book or, if the book allows it, an http(s)
     URL, downloaded; None (and an error) for anything else."""
     parts = urlsplit(src)
     if parts.scheme in remote.SCHEMES and reader.config.build.allow_remote:
         return load_remote(reader, chapter, src, line)
     if parts.scheme in remote.SCHEMES:
-        reader.error(chapter, f"image '{src}' is not a file of the book ({REMOTE_HINT})", line)
+        message = f"image '{src}' is not a file of the book ({REMOTE_HINT})"
+        reader.error(chapter, message, line, code="E117", column=column)
     elif parts.scheme or parts.netloc:
-        reader.error(chapter, f"image '{short(src)}' {url_problem(src, reader.root)}", line)
+        message = f"image '{short(src)}' {url_problem(src, reader.root)}"
+        reader.error(chapter, message, line, code="E117", column=column)
     else:
         name = unquote(parts.path)
         written = name if name.isprintable() else parts.path  # %00 shown as written
         reader.referenced.append(chapter.parent / name)
-        return load_resource(reader, chapter, chapter.parent / name, written, line)
+        path = chapter.parent / name
+        return load_resource(reader, chapter, path, written, line, column=column)
     return None

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from chapbook.config import Config
-from chapbook.diagnostics import Diagnostic
+from chapbook.config.load import Config
+from chapbook.diagnostics import Diagnostic, is_error
 from chapbook.model.book import Chapter, Part, Resource
 from chapbook.read.chapter import Entry, read_chapter
 from chapbook.read.files import Link, Reader, fingerprint
@@ -274,7 +274,9 @@ def encode(converted: Converted, fingerprints: Sequence[str]) -> bytes:
         "chapter": None if converted.chapter is None else converted.chapter.__dict__,
         "errors": [_error(e) for e in converted.errors],
         "warnings": [_error(w) for w in converted.warnings],
-        "links": [[k.target, k.fragment, k.where, k.line, k.href] for k in converted.links],
+        "links": [
+            [k.target, k.fragment, k.where, k.line, k.href, k.column] for k in converted.links
+        ],
         "ids": [[name, sorted(ids)] for name, ids in converted.ids],
         "aliases": [[name, [list(pair) for pair in pairs]] for name, pairs in converted.aliases],
         "images": [[image.href, image.media_type] for image in converted.images],
@@ -287,7 +289,7 @@ def encode(converted: Converted, fingerprints: Sequence[str]) -> bytes:
 
 
 def _error(error: Diagnostic) -> list[object]:
-    return [str(error.path), error.message, error.line]
+    return [str(error.path), error.message, error.line, error.code, error.column]
 
 
 @dataclass(frozen=True)
@@ -312,8 +314,8 @@ def _kept(record: dict[str, Any]) -> Kept:
     referenced = [(Path(_text(path)), _text(f)) for path, f in record["referenced"]]
     converted = Converted(
         chapter=None if chapter is None else _chapter(chapter),
-        errors=tuple(_book_error(e, warning=False) for e in record["errors"]),
-        warnings=tuple(_book_error(w, warning=True) for w in record["warnings"]),
+        errors=tuple(_diagnostic(e, warning=False) for e in record["errors"]),
+        warnings=tuple(_diagnostic(w, warning=True) for w in record["warnings"]),
         links=tuple(_link(*link) for link in record["links"]),
         ids=tuple((_text(name), frozenset(map(_text, ids))) for name, ids in record["ids"]),
         aliases=tuple(
@@ -343,13 +345,17 @@ def _chapter(fields: dict[str, Any]) -> Chapter:
     )
 
 
-def _book_error(fields: list[Any], *, warning: bool) -> Diagnostic:
-    path, message, line = fields
-    return Diagnostic(_text(path), _text(message), _line(line), warning=warning)
+def _diagnostic(fields: list[Any], *, warning: bool) -> Diagnostic:
+    path, message, line, code, column = fields
+    if is_error(_text(code)) == warning:
+        raise TypeError(f"{code} in the wrong list")
+    return Diagnostic(_text(path), _text(message), _line(line), code=code, column=_line(column))
 
 
-def _link(target: Any, fragment: Any, where: Any, line: Any, href: Any) -> Link:
-    return Link(_text(target), _text(fragment), _text(where), _line(line), _text(href))
+def _link(target: Any, fragment: Any, where: Any, line: Any, href: Any, column: Any) -> Link:
+    return Link(
+        _text(target), _text(fragment), _text(where), _line(line), _text(href), _line(column)
+    )
 
 
 def _text(value: Any) -> str:

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from chapbook.config import NOT_XML, Config
+from chapbook.config.load import Config
+from chapbook.config.values import NOT_XML
 from chapbook.diagnostics import Diagnostic
 from chapbook.model.book import Resource
 from chapbook.read import remote
@@ -39,6 +40,7 @@ class Link:
     where: str
     line: int | None
     href: str
+    column: int | None = None
 
 
 @dataclass
@@ -66,16 +68,36 @@ class Reader:
     downloaded: bool = False
     """Whether a remote file was asked for: what the network gave is not cached."""
 
-    def error(self, path: Path | str, message: str, line: int | None = None) -> None:
+    def error(
+        self,
+        path: Path | str,
+        message: str,
+        line: int | None = None,
+        *,
+        code: str,
+        column: int | None = None,
+    ) -> None:
         """An error at `path` (shown as the author knows it) and `line`: the book won't build."""
-        self.errors.append(
-            Diagnostic(shown(path) if isinstance(path, Path) else path, message, line)
-        )
+        self.errors.append(self.diagnostic(path, message, line, code, column))
 
-    def warn(self, path: Path | str, message: str, line: int | None = None) -> None:
+    def warn(
+        self,
+        path: Path | str,
+        message: str,
+        line: int | None = None,
+        *,
+        code: str,
+        column: int | None = None,
+    ) -> None:
         """A warning: told to the author, the build goes on."""
+        self.warnings.append(self.diagnostic(path, message, line, code, column))
+
+    @staticmethod
+    def diagnostic(
+        path: Path | str, message: str, line: int | None, code: str, column: int | None
+    ) -> Diagnostic:
         where = shown(path) if isinstance(path, Path) else path
-        self.warnings.append(Diagnostic(where, message, line, warning=True))
+        return Diagnostic(where, message, line, code=code, column=column)
 
 
 def read_text(reader: Reader, path: Path) -> str | None:
@@ -90,42 +112,54 @@ def decode_text(reader: Reader, path: Path, data: bytes) -> str | None:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        reader.error(path, f"not valid UTF-8 (byte {error.start})", line)
+        reader.error(path, f"not valid UTF-8 (byte {error.start})", line, code="E114")
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     bad = NOT_XML.search(text)
     if bad is not None:
         line = text.count("\n", 0, bad.start()) + 1
         message = f"control character U+{ord(bad[0]):04X} is not allowed in text"
-        reader.error(path, message, line)
+        reader.error(path, message, line, code="E114")
         return None
     return text
 
 
 def load_resource(
-    reader: Reader, where: Path | str, path: Path, name: str, line: int | None, kind: str = "image"
+    reader: Reader,
+    where: Path | str,
+    path: Path,
+    name: str,
+    line: int | None,
+    kind: str = "image",
+    column: int | None = None,
 ) -> Resource | None:
     """The image at `path`, which must be a file of the manuscript, as a Resource (each
     file once); None, and an error, if it can't be one."""
     if not inside(path, reader.root):
-        reader.error(where, f"{labelled(kind, name)} is outside the book", line)
+        reader.error(where, f"{labelled(kind, name)} is outside the book", line, code="E115")
         return None
     href = real(path).relative_to(reader.root).as_posix()
-    return add_file(reader, where, path, href, labelled(kind, name), line)
+    return add_file(reader, where, path, href, labelled(kind, name), line, column)
 
 
 def add_file(
-    reader: Reader, where: Path | str, path: Path, href: str, label: str, line: int | None
+    reader: Reader,
+    where: Path | str,
+    path: Path,
+    href: str,
+    label: str,
+    line: int | None,
+    column: int | None = None,
 ) -> Resource | None:
     """The image at `path` (already known to be of the book) as the Resource `href`."""
     media_type = IMAGE_TYPES.get(path.suffix.lower())
     if href in reader.images:
         return reader.images[href]
     if not is_file(path):
-        reader.error(where, f"{label} not found", line)
+        reader.error(where, f"{label} not found", line, code="E102", column=column)
     elif media_type is None:
         known = ", ".join(sorted(IMAGE_TYPES))
-        reader.error(where, f"{label} is not of a known type ({known})", line)
+        reader.error(where, f"{label} is not of a known type ({known})", line, code="E116")
     else:
         return add_image(reader, where, Resource(href, media_type, path.read_bytes()), label, line)
     return None
@@ -137,7 +171,7 @@ def add_image(
     """Record `image` if its bytes are what its type says, within the size allowed."""
     problem = image_problem(image.media_type, image.data)
     if problem is not None:
-        reader.error(where, f"{label} {problem}", line)
+        reader.error(where, f"{label} {problem}", line, code="E116")
         return None
     reader.images[image.href] = image
     return image
@@ -155,7 +189,7 @@ def load_remote(
     try:
         download = remote.fetch(url, EXTENSIONS)
     except remote.RemoteError as error:
-        reader.error(where, f"{labelled(kind, url)} {error}", line)
+        reader.error(where, f"{labelled(kind, url)} {error}", line, code="E117")
         return None
     digest = hashlib.sha1(url.encode(), usedforsecurity=False).hexdigest()
     href = f"{REMOTE_FOLDER}{digest}{EXTENSIONS[download.media_type]}"

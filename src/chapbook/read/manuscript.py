@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from PIL import Image
 
-from chapbook.config import Config, load_config
+from chapbook.config.load import Config, load_config
 from chapbook.diagnostics import BookErrors, Diagnostic, line_of
 from chapbook.model.book import Book, Chapter, Metadata, Part, Resource, Styles
 from chapbook.model.fragments import XHTML, fragment_xml, parse_fragment
@@ -49,9 +49,11 @@ def read_book(
     its conversion already (see `read_chapters`); `progress` hears of each."""
     root = real(manuscript)
     if not root.is_dir():
-        raise BookErrors([Diagnostic(shown(manuscript), "manuscript folder not found")])
+        raise BookErrors(
+            [Diagnostic(shown(manuscript), "manuscript folder not found", code="E125")]
+        )
     if not inside(root / "book.toml", root):
-        raise BookErrors([Diagnostic(shown(root), "'book.toml' is outside the book")])
+        raise BookErrors([Diagnostic(shown(root), "'book.toml' is outside the book", code="E125")])
     reader = Reader(root, load_config(root / "book.toml", shown(root / "book.toml")))
     _, chapters, cover, (styles, fonts) = read_files(reader, cache, jobs, progress)
     if reader.errors:
@@ -102,7 +104,7 @@ def list_entries(reader: Reader) -> list[Entry]:
     ]
     if not listed and contents.chapters is not None:
         line = line_of(reader.config.text, "[contents]")
-        reader.error(reader.config.source, "[contents] lists no chapter", line)
+        reader.error(reader.config.source, "[contents] lists no chapter", line, code="E124")
     entries = check_listed(reader, listed)
     if contents.chapters is not None:
         return entries
@@ -117,13 +119,13 @@ def found_entries(reader: Reader, taken: set[Path] | None = None) -> list[Entry]
     folder = reader.root / "chapters"
     found = [path for path in sorted(folder.glob("*.md")) if real(path) not in (taken or set())]
     if not found:
-        reader.error(folder, "no chapters: add chapters/*.md")
+        reader.error(folder, "no chapters: add chapters/*.md", code="E124")
     entries = []
     for path in found:
         if not inside(path, reader.root):
-            reader.error(folder, f"'{path.name}' is outside the book")
+            reader.error(folder, f"'{path.name}' is outside the book", code="E115")
         elif not is_file(path):
-            reader.error(folder, f"'{path.name}' is not a file")
+            reader.error(folder, f"'{path.name}' is not a file", code="E124")
         else:
             entries.append(Entry(Part.CHAPTER, real(path), path.name, None))
     return entries
@@ -139,7 +141,7 @@ def warn_unlisted(reader: Reader, entries: list[Entry]) -> None:
     for path in sorted({path for folder in folders for path in folder.glob("*.md")}):
         if real(path) not in taken:
             message = f"not listed in [contents] of {reader.config.source}: left out of the book"
-            reader.warn(path, message, 1)
+            reader.warn(path, message, 1, code="W211", column=1)
 
 
 def check_listed(reader: Reader, listed: list[tuple[Part, str]]) -> list[Entry]:
@@ -150,13 +152,17 @@ def check_listed(reader: Reader, listed: list[tuple[Part, str]]) -> list[Entry]:
     for part, name in listed:
         occurrences[name] += 1
         line = reader.config.line("", name, occurrence=occurrences[name])
+        column = listing_column(reader.config.text, name, occurrences[name], line)
+        source = reader.config.source
         path = real(reader.root / name)
         if path in seen:
-            reader.error(reader.config.source, f"'{name}' is listed twice", line)
+            reader.error(source, f"'{name}' is listed twice", line, code="E105", column=column)
         elif not inside(path, reader.root):
-            reader.error(reader.config.source, f"'{name}' is outside the book", line)
+            reader.error(source, f"'{name}' is outside the book", line, code="E115", column=column)
         elif not is_file(path):
-            reader.error(reader.config.source, f"chapter file '{name}' not found", line)
+            reader.error(
+                source, f"chapter file '{name}' not found", line, code="E106", column=column
+            )
         else:
             entries.append(Entry(part, path, name, line))
         seen.add(path)
@@ -188,6 +194,17 @@ def number_chapters(chapters: list[Chapter]) -> list[Chapter]:
     return numbered
 
 
+def listing_column(text: str, name: str, occurrence: int, line: int | None) -> int | None:
+    """The column of the `occurrence`-th listing of `name` (quoted) in book.toml's `text`,
+    if it is on `line`."""
+    listings = [m.start() + 1 for m in re.finditer(rf"(['\"]){re.escape(name)}\1", text)]
+    if occurrence > len(listings):
+        return None
+    offset = listings[occurrence - 1]
+    on_line = text.count("\n", 0, offset) + 1 == line
+    return offset - text.rfind("\n", 0, offset) if on_line else None
+
+
 def unused_keys_once(warnings: list[Diagnostic]) -> list[Diagnostic]:
     """The warnings with one for each front matter key that Chapbook does not use: the
     first, saying how many other chapters have that key."""
@@ -216,7 +233,7 @@ def check_anchors(reader: Reader) -> None:
         known = link.fragment in (ids or ()) or link.fragment in reader.aliases.get(link.target, {})
         if link.fragment and ids is not None and not known:
             message = f"link to '{link.href}': no heading or anchor '#{link.fragment}' there"
-            reader.error(link.where, message, link.line)
+            reader.error(link.where, message, link.line, code="E103", column=link.column)
 
 
 def follow_aliases(reader: Reader, chapters: list[Chapter | None]) -> list[Chapter | None]:
@@ -267,10 +284,12 @@ def read_cover(reader: Reader) -> Resource | None:
     line = reader.config.line("cover", table="book")
     path = reader.root / name
     if not inside(path, reader.root):  # where it is comes first: what it is is no matter
-        reader.error(reader.config.source, f"cover '{name}' is outside the book", line)
+        reader.error(reader.config.source, f"cover '{name}' is outside the book", line, code="E115")
         return None
     if path.suffix.lower() not in COVER_TYPES:
-        reader.error(reader.config.source, f"cover '{name}' must be a PNG or JPEG image", line)
+        reader.error(
+            reader.config.source, f"cover '{name}' must be a PNG or JPEG image", line, code="E116"
+        )
         return None
     cover = load_resource(reader, reader.config.source, path, name, line, kind="cover")
     if cover is not None:
@@ -287,7 +306,7 @@ def check_cover_size(reader: Reader, cover: Resource, name: str, line: int | Non
             f"cover '{name}' is {width} x {height} px; ebook shops ask for at least "
             f"{COVER_LONG_SIDE} px on the long side"
         )
-        reader.warn(reader.config.source, message, line)
+        reader.warn(reader.config.source, message, line, code="W218")
 
 
 def metadata(config: Config) -> Metadata:

@@ -96,7 +96,7 @@ def read_stylesheets(
         if not is_file(path):
             continue
         if not confined(reader, folders, path):
-            reader.error(folder, f"'{name}' is outside the book")
+            reader.error(folder, f"'{name}' is outside the book", code="E115")
             continue
         text = read_text(reader, path)
         if text is not None:
@@ -112,11 +112,11 @@ def read_fonts(reader: Reader, folders: list[Path], folder: Path) -> dict[str, R
         if media_type is None or not is_file(font):
             continue
         if not confined(reader, folders, font):
-            reader.error(folder, f"'fonts/{font.name}' is outside the book")
+            reader.error(folder, f"'fonts/{font.name}' is outside the book", code="E115")
             continue
         data = font.read_bytes()
         if folder != DEFAULT_STYLES and not is_font(data):
-            reader.error(font, "not a font file")
+            reader.error(font, "not a font file", code="E116")
             continue
         fonts[FONT_FOLDER + font.name] = Resource(FONT_FOLDER + font.name, media_type, data)
     return fonts
@@ -128,12 +128,14 @@ def check_stylesheet(
     """Warn of the stylesheet's syntax errors, check (and load) the files it asks for; its
     text, with downloaded files' URLs made theirs in the book."""
     for line, message in syntax_errors(text):
-        reader.warn(path, f"CSS syntax error: {message}", line)
+        reader.warn(path, f"CSS syntax error: {message}", line, code="W215")
     downloaded: dict[str, str] = {}
     for reference in references(text):
         if reference.imported:
             message = f"@import '{short(reference.url)}' is not allowed: "
-            reader.error(path, message + "put its rules in the stylesheet", reference.line)
+            reader.error(
+                path, message + "put its rules in the stylesheet", reference.line, code="E126"
+            )
             continue
         href = css_file(reader, folders, path, reference, fonts)
         if href is not None and href.startswith(REMOTE_FOLDER):
@@ -157,15 +159,15 @@ def css_file(
     if parts.scheme in remote.SCHEMES:
         return remote_file(reader, path, url, line)
     if parts.scheme or parts.netloc:
-        reader.error(path, f"'{short(url)}' {url_problem(url, reader.root)}", line)
+        reader.error(path, f"'{short(url)}' {url_problem(url, reader.root)}", line, code="E117")
         return None
     href = posixpath.normpath(STYLES_FOLDER + unquote(parts.path))
     if parts.path.startswith("/") or href.split("/")[0] == "..":
-        reader.error(path, f"'{short(url)}' is outside the book", line)
+        reader.error(path, f"'{short(url)}' is outside the book", line, code="E115")
         return None
     if href.startswith(FONT_FOLDER):
         if href not in fonts:
-            reader.error(path, f"'{url}' not found", line)
+            reader.error(path, f"'{url}' not found", line, code="E102")
         return href if href in fonts else None
     resource = (
         style_file(reader, folders, path, href, url, line)
@@ -178,7 +180,7 @@ def css_file(
 def remote_file(reader: Reader, path: Path, url: str, line: int) -> str | None:
     """A remote image named by a stylesheet: downloaded if the book allows it."""
     if not reader.config.build.allow_remote:
-        reader.error(path, f"'{url}' is remote ({REMOTE_HINT})", line)
+        reader.error(path, f"'{url}' is remote ({REMOTE_HINT})", line, code="E117")
         return None
     resource = load_remote(reader, path, url, line, kind="")
     return None if resource is None else resource.href
@@ -191,8 +193,8 @@ def style_file(
     name = href.removeprefix(STYLES_FOLDER)
     found = next((f / name for f in reversed(folders) if is_file(f / name)), None)
     if found is None or not confined(reader, folders, found):
-        problem = "not found" if found is None else "is outside the book"
-        reader.error(path, f"'{url}' {problem}", line)
+        problem, code = ("not found", "E102") if found is None else ("is outside the book", "E115")
+        reader.error(path, f"'{url}' {problem}", line, code=code)
         return None
     return add_file(reader, path, found, href, labelled("", url), line)
 

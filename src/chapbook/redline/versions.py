@@ -8,7 +8,7 @@ import io
 import os
 import tarfile
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from chapbook.diagnostics import BookErrors, Diagnostic
@@ -54,7 +54,7 @@ def since(manuscript: Path, revision: str) -> Version:
     archive = git(["archive", "--format=tar", commit, "--", inner], top)
     if archive.returncode:
         message = f"the manuscript folder is not in revision '{revision}'"
-        raise BookErrors([Diagnostic(shown(manuscript), message)])
+        raise BookErrors([Diagnostic(shown(manuscript), message, code="E133")])
     with tempfile.TemporaryDirectory(prefix="chapbook-diff-") as temporary:
         root = real(Path(temporary))
         unpack(archive.stdout, root, manuscript, revision)
@@ -74,7 +74,7 @@ def unpack(archive: bytes, root: Path, manuscript: Path, revision: str) -> None:
             tar.extractall(root, filter="data")
     except (tarfile.TarError, OSError) as error:
         message = f"{OLD}can't take it out of revision '{revision}' ({error})"
-        raise BookErrors([Diagnostic(shown(manuscript), message)]) from None
+        raise BookErrors([Diagnostic(shown(manuscript), message, code="E133")]) from None
 
 
 def described(commit: str, manuscript: Path) -> str:
@@ -91,7 +91,7 @@ def old_error(error: Diagnostic, root: Path | None = None, prefix: str = "") -> 
         absolute = Path(os.path.abspath(path))
         if absolute.is_relative_to(root):
             path = prefix + absolute.relative_to(root).as_posix()
-    return Diagnostic(path, OLD + error.message, error.line, error.warning)
+    return replace(error, path=path, message=OLD + error.message)
 
 
 def named(book: Book, manuscript: Path) -> tuple[Named, ...]:

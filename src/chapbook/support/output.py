@@ -13,12 +13,14 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from chapbook.diagnostics import BookErrors, Diagnostic
 
-class WriteError(Exception):
-    """The output folder or an output cannot be written: where, and why, in one line."""
+
+class WriteError(BookErrors):
+    """The output folder or an output cannot be written: where, and why, in one line (E134)."""
 
     def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
+        super().__init__([Diagnostic(path, reason, code="E134")])
         self.path = path
         self.reason = reason
 

@@ -67,7 +67,7 @@ def unprintable(
     covered = print_coverage(book, cache or Cache(None))
     if covered is None:
         message = "fc-list (fontconfig) not found: characters not checked against the fonts"
-        return [Diagnostic("print fonts", message, warning=True)]
+        return [Diagnostic("print fonts", message, code="W221")]
     found: list[Diagnostic] = []
     toml = manuscript / "book.toml"
     metadata = metadata_text(book)
@@ -101,12 +101,13 @@ def placed(
     """The errors (or warnings) for `chars` in the file `path`, each at the line of the
     file's text `source` that first has it (else at its block's line in `chapter`)."""
     tail = "" if printing else " (the EPUB keeps it)"
+    code = "E130" if printing else "W220"
     found = [
         Diagnostic(
             str(path),
             f"{describe(char)}: no font can print it{tail}",
             line_in(char, source, chapter),
-            warning=not printing,
+            code=code,
         )
         for char in chars[:LISTED]
     ]
@@ -116,7 +117,7 @@ def placed(
         more = ", ..." if len(rest) > LISTED else ""
         message = f"{len(rest)} more characters no font can print ({named}{more}){tail}"
         line = line_in(rest[0], source, chapter)
-        found.append(Diagnostic(str(path), message, line, warning=not printing))
+        found.append(Diagnostic(str(path), message, line, code=code))
     return found
 
 

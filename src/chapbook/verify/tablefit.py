@@ -38,7 +38,7 @@ def unfit_tables(book: Book) -> list[Diagnostic]:
                     f"fit the {measure:.0f} mm measure; split it, or turn it so that its "
                     "rows are columns"
                 )
-                warnings.append(Diagnostic(chapter.source, message, line, warning=True))
+                warnings.append(Diagnostic(chapter.source, message, line, code="W219"))
     return warnings
 
 

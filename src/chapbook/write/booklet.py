@@ -149,7 +149,7 @@ def default_sheet(trim: PageSize, fit: bool = False) -> PageSize:
         f"[booklet] no standard sheet ({names}) holds two {_dimensions(trim)} pages side by "
         "side; set sheet = 'W x H mm' or fit = true"
     )
-    raise BookErrors([Diagnostic("book.toml", message)])
+    raise BookErrors([Diagnostic("book.toml", message, code="E129")])
 
 
 def _is_metric(size: PageSize) -> bool:
@@ -226,7 +226,7 @@ def _too_small(sheet: PageSize, trim: PageSize) -> BookErrors:
         f"[booklet] sheet {sheet.name} ({_dimensions(sheet)}) cannot hold two "
         f"{_dimensions(trim)} pages side by side; choose a larger sheet or set fit = true"
     )
-    return BookErrors([Diagnostic("book.toml", message)])
+    return BookErrors([Diagnostic("book.toml", message, code="E129")])
 
 
 @dataclass(frozen=True)

@@ -65,8 +65,9 @@ class Removal:
 @dataclass(frozen=True)
 class Problem:
     """What the chapter holds that the book can't carry: an error at `line`, else at the
-    first line that holds `needle`."""
+    first line that holds `needle`; or a warning. With its code (CODES)."""
 
+    code: str
     message: str
     needle: str
     line: int | None = None
@@ -177,11 +178,11 @@ def render_markdown(text: str, language: str, link: Rewrite, image: Rewrite) -> 
     md.treeprocessors.register(TitleId(md, book_tree), "chapbook-title-id", 7.5)
     md.treeprocessors.register(GithubIds(md), "chapbook-github-ids", 4)
     converted = md.convert(text)
-    warnings = tuple(Problem(fence.message, "", fence.line) for fence in unclosed(md))
+    warnings = tuple(Problem("W216", fence.message, "", fence.line) for fence in unclosed(md))
     problems = lost_text(text, converted)
     body, removed, found, repaired = read_html(without_placeholders(converted), text)
     problems, warnings = problems + found, warnings + repaired
-    problems += tuple(Problem(message, "", line) for message, line in overlong(body, text))
+    problems += tuple(Problem("E123", message, "", line) for message, line in overlong(body, text))
     for nested in [a for a in body.iter(f"{XHTML}a") if is_in_link(a)]:
         unwrap(nested)  # a link inside a link (a note call in a link's text): only its text
     without_alt = rewrite_references(body, link, image)
@@ -262,7 +263,7 @@ def lost_text(text: str, converted: str) -> tuple[Problem, ...]:
         "Markdown lost text in this paragraph (tangled * or _ marks, or raw HTML): write "
         "a * or _ that is not emphasis as \\* or \\_, a < that begins no tag as &lt;"
     )
-    return (Problem(message, "", line),)
+    return (Problem("E122", message, "", line),)
 
 
 def without_placeholders(converted: str) -> str:
@@ -434,8 +435,8 @@ def read_html(
     problems = obsolete(body)
     where = Locator(text)
     repairs = unknown_tag_repairs(where, tags) + conform(body, where, frozenset(OBSOLETE))
-    problems += tuple(Problem(r.message, "", r.line) for r in repairs if r.error)
-    warnings = tuple(Problem(r.message, "", r.line) for r in repairs if not r.error)
+    problems += tuple(Problem("E121", r.message, "", r.line) for r in repairs if r.error)
+    warnings = tuple(Problem("W217", r.message, "", r.line) for r in repairs if not r.error)
     return body, removed, problems, warnings
 
 
@@ -510,7 +511,7 @@ def obsolete(container: etree._Element) -> tuple[Problem, ...]:
             counts[needle] = counts.get(needle, 0) + 1
             if instead is not None:
                 message = f"{what} is obsolete HTML, which EPUB does not allow: use {instead}"
-                problems.append(Problem(message, needle, occurrence=counts[needle]))
+                problems.append(Problem("E121", message, needle, occurrence=counts[needle]))
     return tuple(problems)
 
 

@@ -83,7 +83,7 @@ def too_deep(book: Book) -> Diagnostic:
         f"content nested {depths.get(deepest, 0)} levels deep (lists within lists, quotes "
         "within quotes) is too deep to lay out in print"
     )
-    return Diagnostic(deepest, message)
+    return Diagnostic(deepest, message, code="E120")
 
 
 def nesting(body: str) -> int:
@@ -104,8 +104,8 @@ def refusal(book: Book, url: str) -> Diagnostic:
         for place, text in texts.items():
             if needle in text:
                 line = line_of(text, needle) if place.startswith("styles/") else None
-                return Diagnostic(place, message, line)
-    return Diagnostic("styles", message)
+                return Diagnostic(place, message, line, code="E127")
+    return Diagnostic("styles", message, code="E127")
 
 
 Finisher = Callable[[Document, pydyf.PDF], None]

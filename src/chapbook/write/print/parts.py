@@ -113,7 +113,7 @@ def print_in_parts(
             laid = lay_out_body(book, parts, store, pool, jobs, progress)
     except BrokenProcessPool:
         message = "a layout process ended abruptly (out of memory?); try --jobs 1"
-        raise BookErrors([Diagnostic("print PDF", message)]) from None
+        raise BookErrors([Diagnostic("print PDF", message, code="E128")]) from None
     errors = [error for part in laid for error in part.errors]
     if errors:
         raise BookErrors(list(dict.fromkeys(errors)))
