@@ -333,6 +333,8 @@ def test_json_reports_a_broken_book_and_exits_1(tmp_path: Path) -> None:
                 "path": "tests/books/errors/missing-image/chapters/01-maps.md",
                 "line": 7,
                 "message": "image 'map.png' not found",
+                "code": "E102",
+                "column": 12,
             }
         ],
         "report": [],
