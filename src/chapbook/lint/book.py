@@ -241,8 +241,9 @@ def duplicate_titles(book: Gathered) -> Iterator[Diagnostic]:
 
 
 def book_values(book: Gathered) -> Iterator[Diagnostic]:
-    """The language's form (E108) and the ISBNs' checksums (E107), by config.py's own check,
-    also when book.toml does not load for another reason (config.py then stops before it)."""
+    """The language's form (E108) and the ISBNs' checksums (E107), by config/load.py's own
+    check, also when book.toml does not load for another reason (config/load.py then stops
+    before it)."""
     raw_book = table(book.raw, "book")
     isbns = (raw_book.get("isbn"), table(book.raw, "print").get("isbn"))
     config = book.config

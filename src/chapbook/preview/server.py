@@ -1,15 +1,6 @@
-"""`chapbook watch --serve`: the last good EPUB, served on localhost as web pages.
-
-Each page of the EPUB is served from the archive as it is, with one script added at the end
-of its body: it asks the server every half second which build is current, reloads the page
-after a rebuild, shows the errors of a failed build over the page (the pages stay those of
-the last good build), and adds a bar to go to the previous page, the contents and the next
-page in reading order (the contents first). Only what the EPUB holds is served, only on
-127.0.0.1 and only to requests that name it (see PreviewHandler for the rules).
-
-The server is the standard library's http.server, held to those rules: it has no
-dependency, and the preview serves one browser on this machine, GET and HEAD only.
-"""
+"""`chapbook watch --serve`: the last good EPUB, served on localhost as web pages, each
+reloaded after a rebuild, with a failed build's errors over it.
+Design: docs/architecture.md, 'Watching and the preview'."""
 
 from __future__ import annotations
 

@@ -1,13 +1,5 @@
 """`chapbook watch`: rebuild what a saved change affects, and keep going.
-
-The manuscript folder, the book's `styles/` folders and Chapbook's own templates are watched
-(watchfiles, debounced);
-each batch of changes rebuilds the targets it affects (a stylesheet of the EPUB only the EPUB,
-one of print only what is made from the print PDF, anything else every target asked for),
-in this process, with the cache, so an edited chapter is the only one converted and laid out
-again. A build that fails prints its errors and leaves the previous outputs in place (the
-pipeline writes nothing unless everything was made); the next save tries again.
-"""
+Design: docs/architecture.md, 'Watching and the preview'."""
 
 from __future__ import annotations
 
@@ -37,7 +29,7 @@ Rebuild = Callable[[Sequence[str]], None]
 
 def watched_folders(manuscript: Path) -> list[Path]:
     """The folders whose files a build reads: the manuscript and the book's styles (see
-    styles.py: beside the manuscript folder, or inside it)."""
+    read/styles.py: beside the manuscript folder, or inside it)."""
     candidates = (manuscript, manuscript.parent / "styles")
     return [folder for folder in candidates if folder.is_dir()]
 

@@ -1,11 +1,6 @@
 """A chapter converted on its own: what its conversion gives (`Converted`), kept in the cache
 as JSON, and conversions run side by side in worker processes.
-
-A conversion reads nothing of the book but its chapter's text and the images it names, so
-it can run in another process and be kept: `Converted` holds the chapter and everything the
-reader gathered while converting it (errors, warnings, links, ids, images), to be taken into
-the book's reader, in the book's order, as if it had been converted there.
-"""
+Design: docs/architecture.md, 'Chapters converted apart: the pool and the cache'."""
 
 from __future__ import annotations
 

@@ -1,11 +1,6 @@
 """`chapbook diff`: a redline of what changed in the book since a git revision or against an
 older copy of the manuscript, as `<slug>-changes.html` and `<slug>-changes.pdf`.
-
-Both versions are read by the reader, so what is compared is the text a reader reads
-(`*word*` and `_word_` are the same); emphasis added to a word is marked as a formatting
-change. Stages: versions (read both) -> compare (chapters matched, blocks aligned, words
-diffed) -> render (HTML, then the PDF from it).
-"""
+Design: docs/architecture.md, 'Lint and redline'."""
 
 from __future__ import annotations
 

@@ -1,10 +1,5 @@
 """A content-addressed store of bytes under `.chapbook-cache/`, safe to delete at any time.
-
-Keys are digests of everything a result depends on (see `digest`), so an entry is never
-stale: a changed input is a different key. Writes are atomic (a temporary file, then a
-rename), so builds running side by side can share a cache. A cache that cannot be read or
-written is simply not used: it never fails a build.
-"""
+Design: docs/architecture.md, 'The cache'."""
 
 from __future__ import annotations
 

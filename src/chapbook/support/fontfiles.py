@@ -1,11 +1,6 @@
-"""The font files a print PDF may draw with: the book's own (`styles/fonts/`) and the system's,
-as fontconfig (which WeasyPrint lays text out with) lists them; and what tells one file from
-another once it has been cut down to a subset.
-
-fontconfig is asked once a process, through `fc-list` (fontconfig's own tool, installed with
-it), so that this module loads neither WeasyPrint nor its libraries: the EPUB-only build, which
-checks its characters against the print fonts too (printable.py), stays light.
-"""
+"""The font files a print PDF may draw with (the book's own and the system's, through
+`fc-list`), and what tells one file from another once it has been cut down to a subset.
+Design: docs/architecture.md, 'Progress, templates, fonts'."""
 
 from __future__ import annotations
 

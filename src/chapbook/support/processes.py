@@ -1,10 +1,5 @@
 """Worker processes that a build starts (to convert chapters, to lay out parts) and stops.
-
-Ctrl-C reaches every process of the terminal's foreground group, and a timeout's SIGTERM
-only the build: either way the build alone hears it (its workers ignore SIGINT and die of
-SIGTERM), stops its workers at once and unwinds, removing its temporary files and its lock
-(see cli.py: one line, `interrupted`, and exit status 130). No worker prints a traceback.
-"""
+Design: docs/architecture.md, 'Worker processes and interruption'."""
 
 from __future__ import annotations
 

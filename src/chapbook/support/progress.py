@@ -1,12 +1,5 @@
 """What a build tells the author while it runs: a progress display per stage and chapter.
-
-The pipeline reports to a `Progress`: `stage(name, total)` when a stage begins (total: how
-many steps, None when it can't be counted; said again, it sets the total) and `step(name)` after
-each (or `step(name, done)`: that many are done). `SILENT` hears nothing.
-`display()` gives the one the command line uses: nothing unless stderr is a terminal, and on a
-terminal rich's bars, shown only once the build has taken a second (a quick rebuild prints its
-one line and no flicker), and cleared at the end so the summary stays as it was.
-"""
+Design: docs/architecture.md, 'Progress, templates, fonts'."""
 
 from __future__ import annotations
 

@@ -1,12 +1,5 @@
-"""What a print PDF draws outside its pages' trim box, where the trimming cuts it off (or where
-the sheet does not even reach): the check behind preflight's "nothing clipped".
-
-Each page's objects are read with PDFium (pypdfium2), Form XObjects followed, each with its
-bounding box on the page. Text outside the trim box is always cut off. An image, a path or a
-shading that crosses the trim is bleed art when the page has a bleed (its BleedBox reaches past
-the TrimBox), and cut off when it has none; one wholly outside the bleed box is a crop mark
-or the like, not the page's content.
-"""
+"""What a print PDF draws outside its pages' trim box, where the trimming cuts it off: the
+check behind preflight's "nothing clipped". Design: docs/architecture.md, 'Preflight'."""
 
 from __future__ import annotations
 

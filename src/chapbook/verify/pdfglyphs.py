@@ -1,19 +1,5 @@
-"""Whether the glyphs a PDF's fonts draw are there, for preflight: a character drawn with the
-font's .notdef glyph (glyph 0: an empty box, the font has no glyph for it) or with a glyph
-whose outline is empty (the embedded subset lacks it: it prints as nothing, while the text
-layer still has the character, so copying text and text-based tests do not notice).
-
-For each composite (Type0) font, the glyphs it draws are those it has widths for (/W: what
-WeasyPrint writes for each glyph a document draws, and what the join of a book laid out in
-parts merges), each with its text (/ToUnicode); through the font's /Encoding (a CMap that
-WeasyPrint writes to send characters the font lacks to .notdef) and /CIDToGIDMap, each is
-a glyph of the embedded program (TrueType /FontFile2, or OpenType CFF /FontFile3), which
-must draw something unless its text is only spaces or formatting characters, or it has no
-width (fonts of complex scripts draw some characters as part of another glyph and give their
-own an empty glyph of no width: Noto Serif Devanagari's `NullMark`). Simple fonts
-and Type3 fonts (whose glyphs are PDF drawings) are not checked. Only pypdf and fontTools
-are used.
-"""
+"""Whether the glyphs a PDF's fonts draw are there, for preflight: no character drawn with
+.notdef or with a glyph whose outline is empty. Design: docs/architecture.md, 'Preflight'."""
 
 from __future__ import annotations
 

@@ -1,10 +1,5 @@
-"""Reading long PDFs with pypdf without parsing what is not asked for.
-
-pypdf (7.1) parses every object of an object stream the first time one of them is needed.
-WeasyPrint puts nearly all of a book's objects in one object stream, most of them its
-structure tree (64,000 objects for 1,000 pages): preflight and imposition, which need only
-the pages, their resources and their fonts, spent most of their time there.
-"""
+"""Reading long PDFs with pypdf without parsing what is not asked for (`LazyReader`).
+Design: docs/architecture.md, 'Preflight'."""
 
 from __future__ import annotations
 

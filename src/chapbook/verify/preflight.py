@@ -1,30 +1,5 @@
-"""PDF preflight: the checks a printer runs on a file before accepting it.
-
-Faults are what a printer rejects: a font drawn without its embedded program, a character
-drawn with a font's .notdef glyph (a box) or with a glyph the embedded font has no outline for
-(nothing prints: pdfglyphs.py), page boxes that do not nest, pages of different trim sizes, no
-pages at all, and (when the book's settings are given) a trim, bleed or PDF variant other than
-book.toml asks for.
-
-Warnings are what a printer asks about but prints: an odd page count (it adds a blank page) and
-images under 300 dpi at the size they are placed; under 150 dpi the warning says "too low for
-print". Resolution stays a warning because printers warn about it and print what they are sent:
-whether a soft picture will do is the author's call.
-
-Fonts and images are found by walking what each page draws (its content stream, the Form
-XObjects it draws, recursively, and the tiling patterns it fills with), not by listing
-resources: WeasyPrint gives every page the resources of the whole document. Annotation
-appearances are not walked. Only pypdf is used, on bytes; WeasyPrint is never loaded.
-
-Speed: a long book's pages hold millions of glyph runs, which pypdf's content-stream parser
-turns into objects one by one; preflight instead reads each stream with one regular expression
-that steps over strings and arrays whole and keeps only the operators it interprets. Whatever
-that reading does not handle exactly as pypdf would (inline images, strings nested deeper than
-it follows, stray bytes, odd operands of the operators it keeps) makes it hand the stream to
-pypdf's parser. And a tagged book keeps tens of thousands of structure elements in object
-streams, all of which pypdf parses as soon as one object of such a stream is needed: the reader
-here parses only the objects asked for.
-"""
+"""PDF preflight: the checks a printer runs on a file before accepting it (faults it rejects,
+warnings it asks about). Design: docs/architecture.md, 'Preflight'."""
 
 from __future__ import annotations
 

@@ -1,17 +1,5 @@
-"""Whether the print PDF can print every character of the book, decided before anything is laid
-out: each character the pages show must be in the character map (cmap) of one of the print
-fonts, the fonts the print stylesheets name (`font-family` and the custom properties that hold
-lists of families, styles/print.css) as the book's own font files or the system's (fontconfig).
-
-A character that none of them has would print as an empty box (.notdef) or, through a font
-that happens to be installed on one machine and not another, in a face nobody chose. When a
-print target is built, each is an error at its chapter's file and line, naming the character
-(`chapters/02-x.md:14: U+1F600 GRINNING FACE: no font can print it`); when only the EPUB is
-built, a warning (the EPUB keeps the character: reading systems have fonts of their own).
-
-Reading the cmaps of the system's fonts takes a while (CJK fonts hold 45,000 characters each),
-so the characters each font file has are cached, under the file's path, size and date.
-"""
+"""Whether the print PDF can print every character of the book, decided before anything is
+laid out. Design: docs/architecture.md, 'Before layout: characters and tables'."""
 
 from __future__ import annotations
 

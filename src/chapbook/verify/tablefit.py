@@ -1,9 +1,5 @@
-"""Tables the print can't set: more columns than the book's measure holds at the narrowest a
-column can be. Every other table is fitted by the stylesheets (base.css): its cells wrap
-between words and, for a word wider than its column, anywhere in it; a table of many columns
-is set smaller (`table.wide`), one of very many gets equal columns (`table.crowded`), so that
-nothing is drawn past the text block. A table that still can't fit is a warning naming its
-chapter and line."""
+"""Tables the print can't set: more columns than the book's measure holds.
+Design: docs/architecture.md, 'Before layout: characters and tables'."""
 
 from __future__ import annotations
 

@@ -1,9 +1,6 @@
 """Booklet imposition the way a print shop does it: two trimmed pages to a side of a sheet,
 the sheets in saddle order, gathered in signatures, with creep, duplex modes and marks.
-
-The page order is pure (`reading_order`, `signatures`, `saddle_order`); `impose_booklet` draws
-the sheets with pypdf and, for manual duplex, lays out a how-to with WeasyPrint.
-"""
+Design: docs/architecture.md, 'The booklet'."""
 
 from __future__ import annotations
 
@@ -241,17 +238,9 @@ class Printed:
 def impose_booklet(pdf: bytes, settings: BookletSettings, paper_mm: float) -> dict[str, bytes]:
     """Impose the print PDF as a booklet. Returns {"booklet": bytes} for duplex printing, or
     for settings.duplex == "manual": {"booklet-fronts": ..., "booklet-backs": ...,
-    "booklet-howto": ...}.
-
-    Every sheet side is one landscape page: the front and then the back of each sheet, in
-    `saddle_order`. Pages are placed by their TrimBox and clipped to it (and at the fold),
-    each as a Form XObject holding its content as it is (never parsed); links are dropped.
-    For "short-edge" duplex (the sheet turns about its left and right edges, like a page of
-    a book) the backs are drawn upright; for "long-edge" (it turns about its top and bottom
-    edges) they are drawn turned 180°, so both come out upright.
-    "manual" writes the fronts in order and the backs upright in reverse order, for feeding
-    the printed stack back in, with a one-page how-to. `paper_mm` is the thickness of one
-    page (half a sheet), for the creep.
+    "booklet-howto": ...}. Each sheet side is one landscape page, the front and then the back
+    of each sheet in `saddle_order`. `paper_mm` is the thickness of one page (half a sheet),
+    for the creep. Placing and duplex: docs/architecture.md, 'The booklet'.
     """
     reader = LazyReader(io.BytesIO(pdf))
     gatherings = signatures(len(reader.pages), settings.signature)

@@ -1,14 +1,6 @@
 """Subset the book's typeface to the characters the book uses, for embedding in the EPUB;
 and to the glyphs a PDF laid out in parts draws, for the joined PDF (`subset_glyph_ids`).
-
-Two steps: `used_characters` gathers every character a reader may see (the text of the
-XHTML documents, the strings that the stylesheets generate, and what a reading system
-may add for list markers and hyphenation); `subset_font` cuts a font down to those
-characters and the glyphs they reach through the layout features kept (ligatures,
-small capitals, old-style figures...). The result keeps the font's copyright and licence
-(the OFL requires the notice to travel with the font), drops hinting, and is the same
-bytes on every run.
-"""
+Design: docs/architecture.md, 'Embedded fonts'."""
 
 from __future__ import annotations
 

@@ -1,14 +1,5 @@
 """Where the print edition's pages begin, carried into the EPUB as page-break markers.
-
-Both writers number the elements of each chapter's body the same way: in document order,
-the body's container not counted. The PDF writer stamps each element with its number
-(`MARK`) before layout; afterwards `page_starts` reads, for every page, the element in which
-the page's first line of text lies and how many visible characters of that element came on
-earlier pages. The EPUB writer then puts a marker at that character (`insert_breaks`).
-
-Visible characters are the ones that are neither white space nor a hyphen added at a line
-end, so the count agrees between WeasyPrint's lines and the EPUB's text.
-"""
+Design: docs/architecture.md, "The print edition's pages in the EPUB"."""
 
 from __future__ import annotations
 

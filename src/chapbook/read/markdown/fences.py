@@ -1,22 +1,5 @@
-"""Fenced code as authors write it, in a Python-Markdown extension.
-
-A fence is three or more backticks or tildes, followed by any info string: GFM's `python`,
-mdBook's `rust,ignore` and `rust,noplayground,test_harness`, `python title="x.py"`, pandoc's
-`{.python .numberLines}` and `{#id .python}`, Quarto's `{python}`. The language (the first
-word, up to a comma; or the first class) becomes the code's class, `language-rust`, as
-Python-Markdown's own fenced_code gives it. A fence may stand in a block quote (`> ```rust`)
-or a list item (indented, or on the item's own line: `1. ```sh`; a definition's too), at any
-depth; its lines are code, never Markdown (`# comment` is no heading).
-
-As in CommonMark, a fence ends at a closing fence of the same character at least as long, or
-where its block quote or list item ends, or at the end of the chapter; so a closing fence
-never opens a block of its own. A fence that is never closed is told of (`Unclosed`).
-
-The fences are found before Python-Markdown reads the blocks: each is replaced by one line
-holding a placeholder (the code's HTML, stashed), with the prefix of its block quote or list
-item, so that the block parser sets it where the fence stood. A fence indented as an
-indented code block (four spaces outside any list) is put back as that code block's text.
-"""
+"""Fenced code as authors write it (GFM, mdBook, pandoc, Quarto), in a Python-Markdown
+extension. Design: docs/architecture.md, 'Fenced code'."""
 
 from __future__ import annotations
 

@@ -1,14 +1,5 @@
-"""Heading ids as authors link to them.
-
-Chapbook gives each heading Python-Markdown's id (toc's `slugify_unicode`: "Where's the `->`
-Operator?" -> `wheres-the-operator`, a repeat -> `_1`) or the author's `{#id}`. Authors who
-wrote for GitHub or mdBook link with theirs (`wheres-the---operator`, a repeat `-1`), so each
-heading also has that id as an alias: a link to an alias is pointed at the heading's own id
-once the book is read, and the chapter holds no second id.
-
-A chapter's title heading is set apart from its text: links to the title's ids, and to the
-`<a id="...">` anchors above it (where mdBook sources keep old ids), lead to the chapter.
-"""
+"""Heading ids as authors link to them: Python-Markdown's or the author's, and GitHub's and
+mdBook's as aliases. Design: docs/architecture.md, 'Heading ids and aliases'."""
 
 from __future__ import annotations
 

@@ -1,10 +1,5 @@
-"""What no part of a book may exceed, refused with its place rather than cut short.
-
-libxml2, which reads XHTML for lxml (the reader, the print writer) and for many EPUB reading
-systems, stops a run of text at 10,000,000 bytes unless told otherwise: past it, a paragraph
-came out empty with no message. The reader reads such a run whole (`huge_tree`) to find it,
-and refuses it at its line.
-"""
+"""What no part of a book may exceed (a run of text over libxml2's limit), refused with its
+place rather than cut short. Design: docs/architecture.md, 'Nesting depth and text length'."""
 
 from __future__ import annotations
 

@@ -1,23 +1,5 @@
-"""How deep a chapter nests its content, checked before it is converted (issue 16, finding 4).
-
-Python-Markdown converts nested lists and quotes by recursion: a list 400 levels deep ended
-in a RecursionError, one of 3,000 levels ran for minutes. WeasyPrint lays out nested boxes
-by recursion too (about 95 lists within lists), and libxml2, which reads XHTML for lxml and
-many reading systems, stops at 256 elements. So a chapter may nest at most LIMIT levels,
-and the Markdown is measured before anything converts it, in one pass over its lines, in
-time proportional to its length whatever its depth:
-
-- each block quote marker (`>`) on a line is a level;
-- a list item is a level for each list around it (4 columns of indentation, as Python-
-  Markdown nests lists) and one for its own list;
-- an HTML element open at that point is a level, but those that only structure their
-  parent (`li`, table rows and cells, `dt`, `dd`) and those that hold text only (`p`,
-  headings, `pre`), which never nest a level deeper, and void elements (`br`, `img`).
-
-Code (fenced, or in backticks) and HTML comments are not read. The XHTML a chapter
-converts to is measured the same way, element by element (`xhtml_levels`): the limit holds
-whatever the Markdown looked like.
-"""
+"""How deep a chapter nests its content, measured before it is converted (issue 16, finding 4).
+Design: docs/architecture.md, 'Nesting depth and text length'."""
 
 from __future__ import annotations
 

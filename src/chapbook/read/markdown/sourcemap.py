@@ -1,12 +1,5 @@
 """Where each block of a converted chapter begins in its Markdown file.
-
-Python-Markdown keeps no line numbers, so they are found afterwards: each block's text
-(a paragraph, heading, list item, table row, code block, note, ...) is looked for in the
-file's text, in the order of the blocks, both reduced to letters and digits, without the
-Markdown and HTML that the converted text no longer holds (link targets, tags, note
-references, attribute lists); quotes, dashes and spaces, which typography changes, do
-not count. A note's text is looked for from its `[^label]:` line on.
-"""
+Design: docs/architecture.md, 'Source lines'."""
 
 from __future__ import annotations
 
@@ -87,7 +80,7 @@ def stream(markdown: str) -> Stream:
 def block_lines(markdown: str, body: str) -> tuple[tuple[int, int], ...]:
     """For each block of `body` (a chapter's converted XHTML) that begins with text, its
     number among the body's elements (in document order, the body's container not
-    counted, as writers/pagemap.py numbers them) and the 1-based line of `markdown` (the
+    counted, as write/pagemap.py numbers them) and the 1-based line of `markdown` (the
     chapter file's text, front matter blanked) where it begins; the note is kept by the
     first cell of a table row."""
     try:

@@ -1,28 +1,6 @@
-"""Typography that follows the book's language.
-
-Python-Markdown's `smarty` extension writes English marks: ‘ ’ “ ” – — … (and ’ for every
-apostrophe). `localize` rewrites the text of a converted chapter for the book's language;
-`localize_text` does the same for a plain string such as a title.
-
-French (`fr`): the outermost quotation takes guillemets with a narrow no-break space
-inside (« … »), a quotation within a quotation takes “…”; a narrow no-break space goes
-before ; ! ? and a no-break space before :. The level, not the mark the author used,
-decides: ‘…’ inside “…” becomes “…”, but ‘…’ on its own becomes «…», since a “…” that
-came out of ‘…’ could not be told from one the author typed on a second run.
-Canadian French (`fr-CA`): guillemets with a no-break space inside, a no-break space
-before :, nothing before ; ! ?.
-German (`de`, `de-AT`): „…“ and ‚…‘; the abbreviations of ABBREVIATIONS ("z. B.",
-"d. h.", ...) take a narrow no-break space between their parts.
-Swiss German (`de-CH`, `de-LI`): «…» and ‹…› without spaces, and those abbreviations.
-Every other language, English included, is left as it is.
-
-A block (a paragraph, a list item, a heading, ...) is read as one string made of its
-text and the text of its inline elements, so quotes pair up and spaces go in across
-`<em>` and the like; each character is written back where it came from. Text inside
-`code`, `pre` and the like is never read. Both functions are idempotent: a second run
-finds nothing to change (as long as the quotation marks make some sense: a few tangles
-of stray, crossed marks can still move on a second run).
-"""
+"""Typography that follows the book's language: quotation marks and spaces for French, German
+and Swiss German (`localize`, `localize_text`).
+Design: docs/architecture.md, 'Typography by language'."""
 
 from __future__ import annotations
 

@@ -1,22 +1,6 @@
-"""The XHTML an EPUB may hold, by construction: a chapter's HTML (what Markdown made of it and
-the raw HTML written in it) is brought to it by repairs, each told as a warning at its line,
-and what can't be repaired is an error at its line.
-
-- A tag that names no HTML element (`Box<T>`, `Pin<dyn Future>` written outside backticks) is
-  text, as written (`escape_unknown_tags`).
-- Attributes: sizes written as pandoc allows them (`{width=50%}`, `8cm`, `300px`) become what
-  XHTML allows (a whole number of pixels, else a style); an attribute HTML does not have is
-  kept as `data-*`, as pandoc does; a number that is not one is an error.
-- A pandoc table caption (a `: The fleet {#tbl:fleet}` or `Table: The fleet` paragraph next to
-  a table) is the table's `<caption>`; a definition with no term before it is a paragraph.
-- A `<br>` where the content model has no place for it (between list items or table rows,
-  beside a figure's caption) is removed; any other element where its parent can't hold it is
-  an error.
-- Classes for the stylesheets: `p.image`, a paragraph holding one image alone (a block);
-  `img.inline`, an image in a line of text without a size of its own (scaled to the line);
-  `table.wide`, a table of many columns (set smaller), and `table.crowded`, one of more
-  columns than a page can set naturally (equal columns).
-"""
+"""The XHTML an EPUB may hold, by construction: repairs told as warnings, what can't be
+repaired an error, and the classes the stylesheets place images and tables by.
+Design: docs/architecture.md, 'XHTML by construction'."""
 
 from __future__ import annotations
 
@@ -344,7 +328,7 @@ def occurrences(line: str, needle: str, at_start: bool) -> list[int]:
 
 
 def conform(body: etree._Element, where: Locator, told: frozenset[str]) -> list[Repair]:
-    """Bring the chapter's `body` (parsed by `markup.parse_fragment`) to the XHTML an EPUB
+    """Bring the chapter's `body` (parsed by `fragments.parse_fragment`) to the XHTML an EPUB
     may hold, and set the classes the stylesheets place images and tables by; what was
     repaired and what can't be, placed by `where`. Elements named in `told` (obsolete
     ones, errors already) are left as they are."""
@@ -572,7 +556,7 @@ def attributes(body: etree._Element, where: Locator) -> list[Repair]:
         for attribute in list(map(str, element.attrib)):
             qname = etree.QName(attribute)
             if qname.namespace is not None:
-                continue  # epub:type, xml:lang: kept by markup.make_xml_names
+                continue  # epub:type, xml:lang: kept by fragments.make_xml_names
             attribute = qname.localname
             if attribute != attribute.lower():
                 element.set(attribute.lower(), element.attrib.pop(attribute))

@@ -1,26 +1,6 @@
-"""Footnotes laid out in time proportional to the pages (issue 16, finding 9).
-
-WeasyPrint keeps the footnotes it has not placed yet in a list, `LayoutContext.footnotes`,
-and asks, for every box of every line it lays out, whether that box's footnote is in it:
-`list.__contains__`, a walk through every note of the document still to come. A chapter
-of thousands of notes thus took time in the square of its notes (5,000 notes: 165 s for
-156 pages). The list is replaced here, in each layout context as it is made, by `Waiting`:
-the same list, whose `in` looks an identity up in a count kept beside it. WeasyPrint's
-footnotes are boxes compared by identity (no box defines `__eq__`), so the answers are
-the same. If WeasyPrint ever makes the list otherwise, it is left as it is.
-
-Then, each time a note joins a page, WeasyPrint lays out the page's whole footnote area again,
-every note of the page with it: a page of k notes costs k * k / 2 notes laid out (a page of
-32 short notes, 512). When the area and its notes stack simply (the area's height is its
-notes', the notes are blocks without vertical margins, no columns), the area is the sum of
-its notes, each laid out alone once per page: `update_footnote_area`. Otherwise WeasyPrint's
-own method runs. The heights agree with WeasyPrint's to the bit (a test lays books out both
-ways).
-
-And each note is two links (its call to it, it back to its call), whose destinations ask
-pydyf for `page_references`, made afresh from every page at each asking: the tuple is kept
-while the document has the same number of pages (`page_references`).
-"""
+"""Footnotes laid out in time proportional to the pages (issue 16, finding 9): three changes
+to WeasyPrint and pydyf, made once per process by `install`.
+Design: docs/architecture.md, 'Footnotes in time proportional to the pages'."""
 
 from __future__ import annotations
 

@@ -1,12 +1,6 @@
-"""Cut a font down to some of its glyphs, each keeping its number, with HarfBuzz's subsetter:
-the library WeasyPrint subsets the fonts of a PDF with (installed with it), called through
-cffi as WeasyPrint calls it.
-
-fontTools does the same (writers/fonts.py: `subset_glyph_ids`), but it needs seconds for a big
-CFF font such as a Noto CJK face (65,535 glyphs: 8 s for 1,000 of them), where HarfBuzz needs
-a few milliseconds. `subset_by_id` is None-returning where the library is missing or fails, so
-that the caller can fall back on fontTools.
-"""
+"""Cut a font down to some of its glyphs, each keeping its number, with HarfBuzz's subsetter
+(`subset_by_id`, through cffi as WeasyPrint calls it; None where it is missing or fails).
+Design: docs/architecture.md, 'Joining'."""
 
 from __future__ import annotations
 

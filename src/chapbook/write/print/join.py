@@ -1,19 +1,5 @@
-"""Join the PDFs of a book's parts (writers/parts.py) into the book's one PDF (pikepdf: qpdf).
-
-Every part's kept pages are copied in order, with what they bring (their links, the elements
-of their structure tree, their bookmarks and named destinations). What a part cannot finish
-alone is finished here:
-- links to another part, which a part writes as `LINK_ACROSS#name`, become links to the
-  named destination that the other part brings;
-- each font, which every part embeds cut down to the glyphs it draws (keeping each glyph's
-  number), is embedded once with every glyph the whole book draws, with one font dictionary
-  for each face holding every glyph's width and text (writers/joinfonts.py);
-- one structure tree (the tags a screen reader follows) and one parent tree, each page's and
-  link's key renumbered in turn; one outline; one name tree of destinations;
-- the page labels (roman for the front, arabic from the body), and the front part's
-  metadata, output intent and language, for the whole book.
-The file is written with object streams, and the same input gives the same bytes.
-"""
+"""Join the PDFs of a book's parts (write/print/parts.py) into the book's one PDF (pikepdf:
+qpdf). Design: docs/architecture.md, 'Joining'."""
 
 from __future__ import annotations
 

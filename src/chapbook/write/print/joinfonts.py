@@ -1,25 +1,5 @@
-"""The fonts of the book's joined PDF (writers/join.py): each face once, with every glyph that
-any part draws.
-
-Each part embeds each font it draws with cut down to the glyphs it draws, every glyph keeping
-its number in the font file (WeasyPrint subsets so), in a font dictionary that holds those
-glyphs' widths (/W) and text (/ToUnicode). So the same font comes out of two parts as two
-subsets with different glyphs. The join makes:
-- one program for each font file, with every glyph any part draws from it. The file a subset
-  was cut from is known by what the subset keeps of it (fontfiles.Identity: the PostScript
-  name, the `head` table's dates and revision...): a face of one of the book's fonts, or a
-  font of the system (found by fontconfig from that name, the one whose identity matches). It
-  is cut down to the union of the glyphs again, by HarfBuzz as WeasyPrint does (hbsubset.py;
-  fontTools if it is not there), and cached. Where no such file is found, or the embedded
-  glyphs are not the file's (a variable font made static, colour glyphs drawn as pictures),
-  a TrueType font's subsets are merged glyph by glyph (each keeps its numbers); a CFF font's
-  are left as they are, each part keeping its own font, which prints all the same.
-- one font dictionary for each face (BaseFont) and file: the parts' dictionaries merged into
-  the first one, with the widths and the text of every glyph, and every page pointed at it.
-  Two fonts with one BaseFont but different files are kept apart; so is a font that drew a
-  character it has no glyph for (its /Encoding maps that code to .notdef, and another part
-  may give the same code to another character).
-"""
+"""The fonts of the book's joined PDF (write/print/join.py): each face once, with every glyph
+that any part draws. Design: docs/architecture.md, 'Joining'."""
 
 from __future__ import annotations
 

@@ -47,7 +47,7 @@ logging.getLogger("weasyprint").setLevel(logging.ERROR)  # refusals are reported
 footnotes.install()  # thousands of notes in time proportional to the pages
 
 LINK_ACROSS = "https://chapbook.invalid/#"
-"""How a chapter laid out in a part (writers/parts.py) links to another part's anchor: a
+"""How a chapter laid out in a part (write/print/parts.py) links to another part's anchor: a
 link WeasyPrint keeps, made a link within the book when the parts are joined."""
 MARKS_SPACE_MM = 8.0
 """With crop marks, the sheet reaches this much beyond the bleed; the marks sit in its

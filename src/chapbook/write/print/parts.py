@@ -1,20 +1,5 @@
-"""The print PDF laid out in parts, side by side, then joined: the pages of one document.
-
-WeasyPrint lays a document out in one process, page after page, and keeps it all in memory.
-A book's chapters each open on a right-hand page, so a chapter laid out alone, its page
-counter starting at its first page's number, gives the very pages it has in the whole book.
-The parts are: one for each chapter from the body's start to the end (the last one with the
-colophon), then the front (half title to contents, and the front chapters). Each part but
-the last ends with a page that opens the next part, not kept, so that its kept pages end as
-the book's do before the next chapter: with a blank left page when needed.
-
-A part's page count does not depend on where it starts, only its page numbers do; so the
-count is cached by the part's content, and a part's start is the sum of the counts before
-it. A part may be laid out before the parts before it are done: its start is then a guess
-from its length, checked once they are done, and the part laid out again if it was wrong.
-The front is laid out as soon as every chapter's first page is known, for its contents.
-The laid out parts are joined by writers/join.py.
-"""
+"""The print PDF laid out in parts, side by side, then joined (write/print/join.py): the pages
+of one document. Design: docs/architecture.md, 'Laid out in parts'."""
 
 from __future__ import annotations
 

@@ -1,14 +1,6 @@
 """The proof (`--proof`): the print PDF with the file and line of each block in the outer
-margin and a DRAFT mark with the date on every page, so that a correction made on paper
-leads to the line to edit.
-
-A proof's page is the trim widened by PROOF_MARGIN_MM on the outside, its text block
-unchanged, so its pages and lines are the print PDF's. Each block of the text carries its
-place (`data-proof-line`), shown by its `::before` box, set apart from the text. WeasyPrint
-styles no element by the side of the page it lands on, so once the pages are laid out,
-`to_outer_margins` moves each note into the outer margin of its page, beside the block's
-first line.
-"""
+margin and a DRAFT mark with the date on every page.
+Design: docs/architecture.md, 'The proof'."""
 
 from __future__ import annotations
 

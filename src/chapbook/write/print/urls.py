@@ -1,6 +1,6 @@
 """Where the book's files are for WeasyPrint, and the names it gives them in a PDF.
 
-Kept apart from pdf.py so that preflight can name images without loading WeasyPrint.
+Kept apart from layout.py so that preflight can name images without loading WeasyPrint.
 """
 
 from __future__ import annotations

@@ -1,10 +1,5 @@
 """Book -> cover wrap PDF: back cover, spine and front cover on one sheet, with bleed.
-
-Laid out with WeasyPrint through `pdf.py`'s `lay_out` and finished like the book's PDF
-(exact bleed box, output intent, stable document id). The geometry
-(and the type sizes that make the text fit) is worked out here; `print/cover.html.j2`
-carries it as CSS variables, `styles/cover.css` the look.
-"""
+Design: docs/architecture.md, 'The cover wrap'."""
 
 from __future__ import annotations
 
