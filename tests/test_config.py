@@ -174,14 +174,14 @@ def problems(tmp_path: Path, data: bytes) -> list[tuple[str, int | None, int | N
     ("data", "found"),
     [
         (b'[book]\ntitle = "\xff"\n', [("E110", None, None)]),
-        (b'[book]\ntitle = "T\n', [("E110", 2, 11)]),
+        (b'[book]\ntitle = "T\n', [("E110", 2, 1)]),
         (b'[book]\ntitle = "T"\nlanguage = "en"\n  auther = "A"\n', [("E111", 4, 3)]),
         (b'[book]\ntitle = "T"\nlanguage = "en"\n[stlyes]\n', [("E111", 4, 1)]),
         (b'[book]\ntitle = "T"\nlanguage = "en"\nauthors = "A"\n', [("E112", 4, 1)]),
         (b'[book]\ntitle = "T"\nlanguage = "en"\n[print]\nbleed = "11mm"\n', [("E112", 5, 1)]),
-        (b'[book]\ntitle = "T"\nlanguage = "en"\n[check]\nignore = ["W999"]\n', [("E112", 5, 11)]),
+        (b'[book]\ntitle = "T"\nlanguage = "en"\n[check]\nignore = ["W999"]\n', [("E112", 5, 12)]),
         (b'[book]\ntitle = "T"\n', [("E113", None, None)]),
-        (b'[book]\ntitle = "T"\nlanguage = "english language"\n', [("E108", 3, 1)]),
+        (b'[book]\ntitle = "T"\nlanguage = "english language"\n', [("E108", 3, 13)]),
         (b'[book]\ntitle = "T"\nlanguage = "en"\nisbn = "978-3-16-148410-1"\n', [("E107", 4, 9)]),
     ],
 )

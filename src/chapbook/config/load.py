@@ -116,8 +116,8 @@ def at(text: str, index: int) -> Place:
     return text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)
 
 
-def key_place(text: str, key: str, table: str | None = None) -> Place | None:
-    """Where `key = ...` is: in `[table]` if it is there, else anywhere."""
+def key_index(text: str, key: str, table: str | None = None) -> int | None:
+    """Where `key = ...` begins: in `[table]` if it is there, else anywhere."""
     start, end = 0, len(text)
     header = None if table is None else table_header(text, table)
     if header is not None:
@@ -125,14 +125,30 @@ def key_place(text: str, key: str, table: str | None = None) -> Place | None:
         start, end = header.end(), len(text) if following is None else following.start()
     match = re.compile(rf"^[ \t]*({re.escape(key)})[ \t]*=", re.MULTILINE).search(text, start, end)
     if match is None:
-        return None if header is None else key_place(text, key)
-    return at(text, match.start(1))
+        return None if header is None else key_index(text, key)
+    return match.start(1)
+
+
+def key_place(text: str, key: str, table: str | None = None) -> Place | None:
+    """Where `key = ...` is: in `[table]` if it is there, else anywhere."""
+    index = key_index(text, key, table)
+    return None if index is None else at(text, index)
 
 
 def key_line(text: str, key: str, table: str | None = None) -> int | None:
     """The line of `key = ...`: in `[table]` if it is there, else anywhere."""
     place = key_place(text, key, table)
     return None if place is None else place[0]
+
+
+def value_place(text: str, key: str, table: str, value: str) -> Place | None:
+    """Where `value` is written in `key = ...`; where the key is, if not on its line."""
+    index = key_index(text, key, table)
+    if index is None:
+        return None
+    found = text.find(value, text.find("=", index))
+    line_end = text.find("\n", index)
+    return at(text, index if found < 0 or 0 <= line_end < found else found)
 
 
 def table_header(text: str, table: str) -> re.Match[str] | None:
@@ -169,18 +185,21 @@ def load_config(path: Path, shown: str) -> Config:
 
 
 def toml_syntax_error(shown: str, text: str, error: tomllib.TOMLDecodeError) -> Diagnostic:
-    """tomllib's message, its line and column taken out of the text and put in the place."""
+    """tomllib's message, its line taken out of the text and put in the place (at the line's
+    start, as the lint has always shown it)."""
     message = str(error)
     match = re.search(r"\(at line (\d+), column (\d+)\)$", message)
     if message.endswith("(at end of document)"):
         reason = message.removesuffix("(at end of document)").strip()
-        last_line = text.rstrip("\n").split("\n")
-        place = (len(last_line), len(last_line[-1]) + 1)
-        return problem(shown, f"TOML syntax error: {reason} at the end of the file", "E110", place)
+        last_line = len(text.rstrip("\n").split("\n"))
+        message = f"TOML syntax error: {reason} at the end of the file"
+        return problem(shown, message, "E110", (last_line, 1))
     if match is None:
         return problem(shown, f"TOML syntax error: {message}", "E110")
-    place = (int(match[1]), int(match[2]))
-    return problem(shown, f"TOML syntax error: {message[: match.start()].strip()}", "E110", place)
+    line = int(match[1])
+    return problem(
+        shown, f"TOML syntax error: {message[: match.start()].strip()}", "E110", (line, 1)
+    )
 
 
 def suggestion(name: str, known: list[str]) -> str:
@@ -271,7 +290,7 @@ def value_errors(
     tag = convert("str", language)
     if isinstance(tag, str) and not BCP47.fullmatch(tag):
         message = f"language '{tag}' is not a BCP 47 tag"
-        errors.append(problem(shown, message, "E108", key_place(text, "language", "book")))
+        errors.append(problem(shown, message, "E108", value_place(text, "language", "book", tag)))
     for value in isbns:
         isbn = convert("str", value)
         if isinstance(isbn, str) and not isbn_is_valid(isbn):
@@ -288,7 +307,8 @@ def check_settings(
     for code in ignore:
         if code not in CODES:
             hint = suggestion(code, list(CODES))
-            place = place_of(text, f'"{code}"') or key_place(text, "ignore", "check")
+            quoted = place_of(text, f'"{code}"')
+            place = (quoted[0], quoted[1] + 1) if quoted else key_place(text, "ignore", "check")
             message = f"[check] ignore: '{code}' is not a check code{hint}"
             errors.append(problem(shown, message, "E112", place))
     return CheckTable(ignore=ignore)  # with an unknown code, load_config raises instead
