@@ -205,7 +205,7 @@ def test_an_unknown_code_in_ignore_is_a_book_toml_error_with_a_suggestion(
         1,
         [
             "unknown-code/book.toml:6:12: E112 [check] ignore: 'W299' is not a check code; "
-            "did you mean 'W209'?",
+            "did you mean 'W219'?",
             "unknown-code/chapters/01-one.md:3:12: W207 doubled word 'the the'",
         ],
         ["check: 1 error, 1 warning"],
