@@ -115,7 +115,9 @@ def test_watch_rebuilds_only_what_a_stylesheet_affects(tmp_path: Path) -> None:
     shutil.copytree(BOOKS / "long", manuscript)
     styles = tmp_path / "styles"
     styles.mkdir()
-    (styles / "epub.css").write_text((ROOT / "src" / "chapbook" / "styles" / "epub.css").read_text())
+    (styles / "epub.css").write_text(
+        (ROOT / "src" / "chapbook" / "styles" / "epub.css").read_text()
+    )
     watcher = Watcher(manuscript, tmp_path / "dist", "epub", "pdf")
     try:
         watcher.wait_for("built epub, pdf", seconds=120)
