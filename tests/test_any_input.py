@@ -36,11 +36,11 @@ import yaml
 from hypothesis import HealthCheck, Phase, event, example, given, note, settings
 from hypothesis import strategies as st
 from lxml import etree
+from warm_epubcheck import epubcheck_messages
 
 import chapbook
 from chapbook.diagnostics import BookErrors
 from chapbook.pipeline import Output, build
-from chapbook.verify.epubcheck import epubcheck_messages
 
 for _module in pkgutil.walk_packages(chapbook.__path__, "chapbook."):
     # Hypothesis draws some values from the constants of the local modules loaded when a

@@ -11,10 +11,10 @@ from xml.etree import ElementTree as ET
 import pytest
 from conftest import BOOKS, Built
 from PIL import Image
+from warm_epubcheck import epubcheck_messages
 
 from chapbook.diagnostics import BookErrors, Diagnostic
 from chapbook.pipeline import build
-from chapbook.verify.epubcheck import epubcheck_messages
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 OPF = "{http://www.idpf.org/2007/opf}"

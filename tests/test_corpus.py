@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, pdf_texts
 from lxml import etree
+from warm_epubcheck import epubcheck_messages
 
-from chapbook.verify.epubcheck import epubcheck_messages
 from chapbook.verify.preflight import preflight
 
 CORPUS = Path(__file__).resolve().parent / "corpus"

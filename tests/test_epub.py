@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 from PIL import Image
+from warm_epubcheck import epubcheck_messages
 
 from chapbook.model.book import (
     Book,
@@ -24,7 +25,6 @@ from chapbook.model.book import (
     Resource,
     Styles,
 )
-from chapbook.verify.epubcheck import epubcheck_messages
 from chapbook.write.cover import generate_cover
 from chapbook.write.epub.ebook import write_epub
 

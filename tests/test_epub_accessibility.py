@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import BOOKS, ROOT
 from lxml import etree
+from warm_epubcheck import epubcheck_messages
 
 from chapbook.diagnostics import Diagnostic
 from chapbook.pipeline import build
-from chapbook.verify.epubcheck import epubcheck_messages
 
 OPF = "{http://www.idpf.org/2007/opf}"
 XHTML = "{http://www.w3.org/1999/xhtml}"

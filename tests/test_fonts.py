@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+from warm_epubcheck import epubcheck_messages
 
 from chapbook.pipeline import build
-from chapbook.verify.epubcheck import epubcheck_messages
 from chapbook.write.fonts import GENERATED, subset_font, used_characters
 
 FONTS = Path(__file__).resolve().parent.parent / "src" / "chapbook" / "styles" / "fonts"

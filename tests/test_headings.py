@@ -8,12 +8,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from warm_epubcheck import epubcheck_messages
 
 from chapbook.cli import main
 from chapbook.read.manuscript import read_book
 from chapbook.read.markdown.headings import github_id
 from chapbook.read.markdown.markup import render_markdown
-from chapbook.verify.epubcheck import epubcheck_messages
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "tests" / "books" / "github-ids"

@@ -12,9 +12,9 @@ import pypdf
 import pytest
 from conftest import BOOKS, ROOT, pdf_texts
 from lxml import etree
+from warm_epubcheck import epubcheck_messages
 
 from chapbook.pipeline import build
-from chapbook.verify.epubcheck import epubcheck_messages
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from conftest import pdf_texts
+from warm_epubcheck import epubcheck_messages
 
 from chapbook.cli import main
 from chapbook.read.manuscript import read_book
-from chapbook.verify.epubcheck import epubcheck_messages
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "tests" / "books" / "markdown-titles"

@@ -12,10 +12,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from warm_epubcheck import epubcheck_messages
 
 from chapbook.diagnostics import BookErrors, Diagnostic
 from chapbook.pipeline import build
-from chapbook.verify.epubcheck import epubcheck_messages
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOKS = "tests/books"
