@@ -3,6 +3,7 @@ travel as package data, so a new book made with `chapbook init` builds."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import sysconfig
@@ -24,8 +25,10 @@ PACKAGE_DATA = (
 
 
 def run(*command: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`command` run with no PYTHONPATH: only what the venv holds is imported."""
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
     result = subprocess.run(
-        [str(part) for part in command], cwd=cwd, capture_output=True, text=True, check=False
+        [str(part) for part in command], cwd=cwd, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return result
