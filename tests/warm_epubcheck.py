@@ -4,7 +4,8 @@
 (the same command line arguments, run by EPUBCheck's own entry point, the same JSON report read
 the same way), without starting a Java VM and loading EPUBCheck's schemas for every EPUB:
 that took 2-10 s an EPUB, most of the suite's EPUBCheck time. Where the warm VM cannot be had
-(no Java, or a Java without its source launcher), each call runs the product's function.
+(no Java, or a Java without its source launcher), or where CHAPBOOK_TEST_EPUBCHECK=cold, each
+call runs the product's function, a Java VM each.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class _Warm:
         if self.process is not None and self.process.poll() is None:
             return self.process
         java = shutil.which("java")
-        if self.failed or java is None:
+        if self.failed or java is None or os.environ.get("CHAPBOOK_TEST_EPUBCHECK") == "cold":
             return None
         self.process = subprocess.Popen(
             [java, "-cp", str(product.JAR), str(SERVER)],
