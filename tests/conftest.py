@@ -6,6 +6,7 @@ import io
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pypdfium2 as pdfium
@@ -110,3 +111,32 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="rewrite tests/golden/ from the current build instead of comparing with it",
     )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The corpus books' tests last: the books build beside the other tests (see below)."""
+    items.sort(key=lambda item: "corpus_book" in getattr(item, "fixturenames", ()))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start building the corpus books whose tests are to run in this process now, each in a
+    process of its own: the tests run mostly on one core, the builds take the other."""
+    if session.config.option.collectonly or os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    factory = session.config._tmp_path_factory  # type: ignore[attr-defined]
+    for name, module in corpus_books(session).items():
+        module.start(name, factory.mktemp(name))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    for module in set(corpus_books(session).values()):
+        module.stop()
+
+
+def corpus_books(session: pytest.Session) -> dict[str, Any]:
+    """The corpus books that tests to run use, and the test module that builds them."""
+    books = {}
+    for item in session.items:
+        if isinstance(item, pytest.Function) and "corpus_book" in item.fixturenames:
+            books[item.callspec.params["corpus_book"]] = item.module
+    return books

@@ -12,6 +12,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -46,21 +47,53 @@ class Run:
     outputs: dict[str, Path]
 
 
-@cache
-def built(name: str, out: Path) -> Run:
+BUILDS: dict[str, tuple[subprocess.Popen[bytes], float, Path]] = {}
+"""The corpus builds started, by book: they start when the session starts (`start`, called
+from conftest.py), each in its own process, and run beside the other tests, whose process
+leaves a core mostly idle; the corpus tests run last and wait for them."""
+TIMEOUT_S = 1800
+
+
+def start(name: str, out: Path) -> None:
+    """Start building the corpus book `name` into `out`, as an author would."""
+    if name in BUILDS:
+        return
     command = [sys.executable, str(ROOT / "build.py"), "--json", "-m", str(CORPUS / name)]
-    run = subprocess.run(
-        [*command, "-o", str(out)], capture_output=True, text=True, check=False, timeout=1800
-    )
-    summary = json.loads(run.stdout) if run.stdout.strip() else {}
+    printed = out.with_name(f"{out.name}-printed")  # what it prints, beside the book
+    printed.mkdir()
+    with open(printed / "stdout", "wb") as stdout, open(printed / "stderr", "wb") as stderr:
+        process = subprocess.Popen([*command, "-o", str(out)], stdout=stdout, stderr=stderr)
+    BUILDS[name] = (process, time.monotonic(), printed)
+
+
+def stop() -> None:
+    """End the builds still running (a session cut short)."""
+    for process, _, _ in BUILDS.values():
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+@cache
+def built(name: str, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    if name not in BUILDS:
+        start(name, tmp_path_factory.mktemp(name))
+    process, started, printed = BUILDS[name]
+    try:
+        process.wait(timeout=max(0.0, TIMEOUT_S - (time.monotonic() - started)))
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise
+    out, err = ((printed / stream).read_text(encoding="utf-8") for stream in ("stdout", "stderr"))
+    summary = json.loads(out) if out.strip() else {}
     outputs = {item["target"]: Path(item["path"]) for item in summary.get("outputs", [])}
-    return Run(run.returncode, run.stderr, summary, outputs)
+    return Run(process.returncode, err, summary, outputs)
 
 
 @pytest.fixture(scope="module", params=BOOKS)
 def corpus_book(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Run:
-    name = str(request.param)
-    return built(name, tmp_path_factory.mktemp(name))
+    return built(str(request.param), tmp_path_factory)
 
 
 def test_the_corpus_is_there() -> None:
