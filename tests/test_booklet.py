@@ -19,7 +19,6 @@ from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject, Rectangl
 from chapbook.config.values import TRIM_PRESETS
 from chapbook.diagnostics import BookErrors
 from chapbook.model.book import SHEETS, BookletSettings, PageSize
-from chapbook.write import booklet as booklet_module
 from chapbook.write.booklet import (
     Sheet,
     Side,
@@ -661,15 +660,3 @@ def test_links_are_dropped() -> None:
     imposed = PdfReader(io.BytesIO(impose_booklet(source, FLAT, WHITE)["booklet"]))
 
     assert not any("/Annots" in page for page in imposed.pages)
-
-
-def test_reading_objects_one_by_one_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    source = numbered_pdf(17)
-    assert PdfReader(io.BytesIO(source)).xref_objStm, "WeasyPrint writes object streams"
-    settings = [
-        BookletSettings(marks=True, creep_mm=2),
-        BookletSettings(duplex="long-edge", sheet=SHEETS["a5"], fit=True),
-    ]
-    lazy = [impose_booklet(source, each, WHITE) for each in settings]
-    monkeypatch.setattr(booklet_module, "LazyReader", PdfReader)
-    assert lazy == [impose_booklet(source, each, WHITE) for each in settings]

@@ -7,23 +7,14 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from pypdf import PageObject, PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    EncodedStreamObject,
-    IndirectObject,
-    NameObject,
-    RectangleObject,
-    StreamObject,
-)
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Page, Pdf, Stream, String
 
 from chapbook.diagnostics import BookErrors, Diagnostic
 from chapbook.model.book import PT_PER_MM, SHEETS, BookletSettings, PageSize
 from chapbook.support.templating import render
-from chapbook.verify.pdfread import LazyReader
 
 ONE_GATHERING_MAX = 40
 """A book of up to this many pages (after padding) folds as a single gathering."""
@@ -242,111 +233,131 @@ def impose_booklet(pdf: bytes, settings: BookletSettings, paper_mm: float) -> di
     of each sheet in `saddle_order`. `paper_mm` is the thickness of one page (half a sheet),
     for the creep. Placing and duplex: docs/architecture.md, 'The booklet'.
     """
-    reader = LazyReader(io.BytesIO(pdf))
-    gatherings = signatures(len(reader.pages), settings.signature)
-    sheets = [sheet for gathering in gatherings for sheet in gathering]
-    shifts = creep_shifts(gatherings, settings.creep_mm, paper_mm)
-    placing = layout(_trim(reader.pages[0]), settings)
-    fronts = [Printed(s.front, shift) for s, shift in zip(sheets, shifts, strict=True)]
-    if settings.duplex == "manual":
-        backs = [Printed(s.back, shift) for s, shift in zip(sheets, shifts, strict=True)]
-        return {
-            "booklet-fronts": _write(reader, placing, fronts, settings.marks),
-            "booklet-backs": _write(reader, placing, backs[::-1], settings.marks),
-            "booklet-howto": howto(reader, placing, gatherings),
-        }
-    turned = settings.duplex == "long-edge"
-    backs = [Printed(s.back, shift, turned) for s, shift in zip(sheets, shifts, strict=True)]
-    sides = [side for pair in zip(fronts, backs, strict=True) for side in pair]
-    return {"booklet": _write(reader, placing, sides, settings.marks)}
+    with pikepdf.open(io.BytesIO(pdf)) as source:
+        gatherings = signatures(len(source.pages), settings.signature)
+        sheets = [sheet for gathering in gatherings for sheet in gathering]
+        shifts = creep_shifts(gatherings, settings.creep_mm, paper_mm)
+        placing = layout(_trim(source.pages[0]), settings)
+        fronts = [Printed(s.front, shift) for s, shift in zip(sheets, shifts, strict=True)]
+        if settings.duplex == "manual":
+            backs = [Printed(s.back, shift) for s, shift in zip(sheets, shifts, strict=True)]
+            return {
+                "booklet-fronts": _write(source, placing, fronts, settings.marks),
+                "booklet-backs": _write(source, placing, backs[::-1], settings.marks),
+                "booklet-howto": howto(source, placing, gatherings),
+            }
+        turned = settings.duplex == "long-edge"
+        backs = [Printed(s.back, shift, turned) for s, shift in zip(sheets, shifts, strict=True)]
+        sides = [side for pair in zip(fronts, backs, strict=True) for side in pair]
+        return {"booklet": _write(source, placing, sides, settings.marks)}
 
 
-def _trim(page: PageObject) -> PageSize:
-    box: RectangleObject = page.trimbox
-    width, height = round(float(box.width) / PT_PER_MM, 2), round(float(box.height) / PT_PER_MM, 2)
+Box = tuple[float, float, float, float]
+"""A PDF rectangle as (left, bottom, right, top), as the file gives it."""
+
+
+def _box(page: Page) -> Box:
+    """The page's trim box (its crop box, else its media box, when it has none)."""
+    left, bottom, right, top = (float(value) for value in page.trimbox)
+    return left, bottom, right, top
+
+
+def _trim(page: Page) -> PageSize:
+    left, bottom, right, top = _box(page)
+    width, height = round((right - left) / PT_PER_MM, 2), round((top - bottom) / PT_PER_MM, 2)
     return PageSize(f"{width:g} x {height:g} mm", width, height)
 
 
-def _write(reader: PdfReader, placing: Layout, sides: list[Printed], marks: bool) -> bytes:
-    writer = PdfWriter()
+def _write(source: Pdf, placing: Layout, sides: list[Printed], marks: bool) -> bytes:
+    target = pikepdf.new()
     marking = _marks(placing) if marks else []
     for printed in sides:
-        target = writer.add_blank_page(placing.width, placing.height)
-        ops, forms = list(marking), DictionaryObject()
+        page = Dictionary(
+            Type=Name.Page,
+            MediaBox=Array([0, 0, placing.width, placing.height]),
+            Resources=Dictionary(),
+        )
+        ops, forms = list(marking), Dictionary()
         halves = ((printed.side.left, False), (printed.side.right, True))
         for index, (number, right) in enumerate(halves):
             if number is not None:
-                source, name = reader.pages[number - 1], NameObject(f"/P{index}")
-                forms[name] = _form(writer, source, placing, right, printed)
-                ops.append(f"q {_matrix(source, placing, right, printed)} cm {name} Do Q")
+                page_in, name = source.pages[number - 1], f"/P{index}"
+                forms[name] = _form(target, page_in, placing, right, printed)
+                ops.append(f"q {_matrix(page_in, placing, right, printed)} cm {name} Do Q")
         if ops:
-            target[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): forms})
-            target[NameObject("/Contents")] = writer._add_object(_stream("\n".join([*ops, ""])))
-    _copy_info(reader, writer)
-    writer.compress_identical_objects()
+            page.Resources = Dictionary(XObject=forms)
+            page.Contents = Stream(target, "\n".join([*ops, ""]).encode())
+        target.pages.append(Page(target.make_indirect(page)))
+    _copy_info(source, target)
     out = io.BytesIO()
-    writer.write(out)
+    target.save(
+        out,
+        min_version=source.pdf_version,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        compress_streams=True,
+        deterministic_id=True,
+    )
     return out.getvalue()
 
 
-def _matrix(source: PageObject, placing: Layout, right: bool, printed: Printed) -> str:
+def _matrix(source: Page, placing: Layout, right: bool, printed: Printed) -> str:
     """The `cm` operands that draw `source`'s trimmed page in the right or left half, moved
     toward the fold by the creep, turned 180° about the sheet's centre for a turned side."""
-    box: RectangleObject = source.trimbox
+    left, bottom, _, _ = _box(source)
     shift = printed.shift_mm * PT_PER_MM
     x = placing.fold - shift if right else placing.fold - placing.page_width + shift
     # Scale the trim box's corner to (x, bottom), then turn 180° about the sheet's centre.
-    scale, dx = placing.scale, x - placing.scale * float(box.left)
-    dy = placing.bottom - placing.scale * float(box.bottom)
+    scale, dx = placing.scale, x - placing.scale * left
+    dy = placing.bottom - placing.scale * bottom
     if printed.turned:
         scale, dx, dy = -scale, placing.width - dx, placing.height - dy
     return " ".join(_number(value) for value in (scale, 0, 0, scale, dx, dy))
 
 
-def _form(
-    writer: PdfWriter, source: PageObject, placing: Layout, right: bool, printed: Printed
-) -> IndirectObject:
-    """`source`'s page as a Form XObject of `writer`, its content streams untouched (not
-    parsed), shown only within its trim box, less what the creep pushes past the fold.
+def _form(target: Pdf, page: Page, placing: Layout, right: bool, printed: Printed) -> Stream:
+    """`page` as a Form XObject of `target`, its content streams untouched (not parsed),
+    shown only within its trim box, less what the creep pushes past the fold.
 
     Links (/Annots) are left behind: they cannot be followed on paper, and their targets
     would not survive imposition.
     """
-    box: RectangleObject = source.trimbox
-    cut = min(printed.shift_mm * PT_PER_MM / placing.scale, float(box.width))
-    form = _content(writer, source)
-    form[NameObject("/Type")] = NameObject("/XObject")
-    form[NameObject("/Subtype")] = NameObject("/Form")
-    form[NameObject("/BBox")] = _clip(box, cut, right)
-    resources = source.raw_get("/Resources") if "/Resources" in source else None
+    box = _box(page)
+    cut = min(printed.shift_mm * PT_PER_MM / placing.scale, box[2] - box[0])
+    form = _content(target, page)
+    form.Type = Name.XObject
+    form.Subtype = Name.Form
+    form.BBox = Array(_clip(box, cut, right))
+    resources = page.obj.get("/Resources")
     if resources is not None:
-        form[NameObject("/Resources")] = resources.clone(writer)
-    return writer._add_object(form)
+        form.Resources = _bring(target, resources)
+    return form
 
 
-def _content(writer: PdfWriter, source: PageObject) -> StreamObject:
-    """A new stream holding the page's content: a single stream's data as it is, still
-    encoded, with its filter; several streams decoded, joined and compressed again."""
-    contents = source.get("/Contents")
-    contents = None if contents is None else contents.get_object()
-    if isinstance(contents, StreamObject):
-        stream: StreamObject = (
-            EncodedStreamObject() if "/Filter" in contents else DecodedStreamObject()
-        )
-        stream._data = contents._data
+def _content(target: Pdf, page: Page) -> Stream:
+    """A stream of `target` holding the page's content: a single stream's data as it is,
+    still encoded, with its filter; several streams decoded and joined (compressed when
+    written)."""
+    contents = page.obj.get("/Contents")
+    if isinstance(contents, Stream):
+        stream = Stream(target, contents.read_raw_bytes())
         for key in ("/Filter", "/DecodeParms"):
             if key in contents:
-                stream[NameObject(key)] = contents.raw_get(key).clone(writer)
+                stream[key] = _bring(target, contents[key])
         return stream
-    parts = contents if isinstance(contents, ArrayObject) else []
-    return _stream(b"\n".join(part.get_object().get_data() for part in parts))
+    parts: list[Any] = list(contents) if isinstance(contents, Array) else []
+    return Stream(target, b"\n".join(part.read_bytes() for part in parts))
 
 
-def _stream(data: str | bytes) -> StreamObject:
-    """A Flate-compressed stream of `data`."""
-    stream = DecodedStreamObject()
-    stream.set_data(data.encode() if isinstance(data, str) else data)
-    return stream.flate_encode()
+def _bring(target: Pdf, value: Any) -> Any:
+    """`value` of the source into `target`: what it refers to copied once (qpdf keeps a
+    map, so the fonts the pages share are copied once)."""
+    if isinstance(value, pikepdf.Object) and value.is_indirect:
+        return target.copy_foreign(value)
+    if isinstance(value, Array):
+        return Array(_bring(target, item) for item in value)
+    if isinstance(value, Dictionary):
+        return Dictionary({key: _bring(target, item) for key, item in value.items()})
+    return value
 
 
 def _number(value: float) -> str:
@@ -355,13 +366,12 @@ def _number(value: float) -> str:
     return "0" if text == "-0" else text
 
 
-def _clip(box: RectangleObject, cut: float, right: bool) -> RectangleObject:
+def _clip(box: Box, cut: float, right: bool) -> Box:
     """The trim box less `cut` on its spine side, which the creep shift pushes past the fold."""
-    left, bottom = float(box.left), float(box.bottom)
-    right_edge, top = float(box.right), float(box.top)
+    left, bottom, right_edge, top = box
     if right:
-        return RectangleObject((left + cut, bottom, right_edge, top))
-    return RectangleObject((left, bottom, right_edge - cut, top))
+        return left + cut, bottom, right_edge, top
+    return left, bottom, right_edge - cut, top
 
 
 def _marks(placing: Layout) -> list[str]:
@@ -416,14 +426,13 @@ def crop_marks(placing: Layout) -> list[str]:
     return lines
 
 
-def howto(reader: PdfReader, placing: Layout, gatherings: list[list[Sheet]]) -> bytes:
+def howto(source: Pdf, placing: Layout, gatherings: list[list[Sheet]]) -> bytes:
     """A one-page instruction sheet for manual duplex, laid out with WeasyPrint."""
     import weasyprint
 
-    info = reader.metadata
     html = render(
         "booklet/howto.html.j2",
-        title=str(info["/Title"]) if info is not None and "/Title" in info else "",
+        title=_info(source).get("/Title", ""),
         sheet=placing.sheet,
         dimensions=_dimensions(placing.sheet),
         sheets=sum(len(gathering) for gathering in gatherings),
@@ -459,8 +468,18 @@ def _gathering_rows(gatherings: list[list[Sheet]]) -> list[GatheringRow]:
     return rows
 
 
-def _copy_info(reader: PdfReader, writer: PdfWriter) -> None:
+def _info(source: Pdf) -> dict[str, str]:
+    """The source's title and author, those it has."""
+    info = source.trailer.get("/Info")
+    if not isinstance(info, Dictionary):
+        return {}
+    return {key: str(info[key]) for key in ("/Title", "/Author") if key in info}
+
+
+def _copy_info(source: Pdf, target: Pdf) -> None:
     """Copy the title and author of the source, and nothing dated."""
-    info = reader.metadata
-    if info is not None:
-        writer.add_metadata({key: str(info[key]) for key in ("/Title", "/Author") if key in info})
+    kept = _info(source)
+    if kept:
+        target.docinfo = target.make_indirect(
+            Dictionary({key: String(value) for key, value in kept.items()})
+        )
