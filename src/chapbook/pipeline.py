@@ -174,9 +174,10 @@ def proof_date() -> str:
 
 
 def page_count(pdf: bytes) -> int:
-    from pypdf import PdfReader  # only for print targets
+    import pikepdf  # only for print targets
 
-    return len(PdfReader(io.BytesIO(pdf)).pages)
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return len(document.pages)
 
 
 def check_print(book: Book, pdf: bytes, drawn: Drawn | None = None) -> Report:

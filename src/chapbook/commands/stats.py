@@ -5,14 +5,12 @@ added and removed since a git revision."""
 from __future__ import annotations
 
 import argparse
-import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+import pikepdf
 from lxml import etree
-from pypdf.errors import PyPdfError
-from pypdf.generic import Destination
 
 from chapbook.commands.options import book_options
 from chapbook.commands.report import failed, ignore, print_warning, refused
@@ -24,7 +22,6 @@ from chapbook.read.files import shown
 from chapbook.read.manuscript import read_book
 from chapbook.redline.compare import compare
 from chapbook.redline.versions import named, since
-from chapbook.verify.pdfread import LazyReader
 
 WORDS_PER_MINUTE = 238
 """A word: letters or digits, held together by hyphens and apostrophes (it's, sun-drenched)."""
@@ -110,18 +107,51 @@ def pdf_pages(
     if not pdf.is_file():
         return nothing, None
     try:
-        reader = LazyReader(io.BytesIO(pdf.read_bytes()))
-        total = len(reader.pages)
-        starts = [
-            (normal(str(entry.title)), page)
-            for entry in reader.outline
-            if isinstance(entry, Destination)
-            and (page := reader.get_destination_page_number(entry)) is not None
-        ]
-    except (PyPdfError, OSError, ValueError, KeyError, TypeError) as error:
-        warn(Diagnostic(shown(pdf), f"can't read its bookmarks ({error})", code="W222"))
+        with pikepdf.open(pdf) as document:
+            total = len(document.pages)
+            starts = bookmark_starts(document)
+    except (pikepdf.PdfError, OSError, ValueError, KeyError, TypeError) as error:
+        reason = str(error).removeprefix(f"{pdf}: ")  # qpdf names the file first
+        warn(Diagnostic(shown(pdf), f"can't read its bookmarks ({reason})", code="W222"))
         return nothing, None
     return chapter_pages(book.chapters, starts, total), total
+
+
+def bookmark_starts(document: pikepdf.Pdf) -> list[tuple[str, int]]:
+    """The top-level bookmarks' (title as `normal`, 0-based page) in order, those whose
+    destination is a page of the document."""
+    index = {page.obj.objgen: number for number, page in enumerate(document.pages)}
+    outlines = document.Root.get("/Outlines")
+    item = outlines.get("/First") if isinstance(outlines, pikepdf.Dictionary) else None
+    starts, seen = [], set()
+    while isinstance(item, pikepdf.Dictionary) and item.objgen not in seen:
+        seen.add(item.objgen)
+        target = destination(document, item)
+        page = target[0] if isinstance(target, pikepdf.Array) and len(target) else None
+        if isinstance(page, pikepdf.Dictionary) and page.objgen in index:
+            starts.append((normal(str(item.get("/Title", ""))), index[page.objgen]))
+        item = item.get("/Next")
+    return starts
+
+
+def destination(document: pikepdf.Pdf, item: pikepdf.Dictionary) -> object:
+    """A bookmark's destination (its /Dest, or its GoTo action's), a name looked up in the
+    document's named destinations."""
+    target = item.get("/Dest")
+    action = item.get("/A")
+    if target is None and isinstance(action, pikepdf.Dictionary) and action.get("/S") == "/GoTo":
+        target = action.get("/D")
+    if isinstance(target, pikepdf.String):
+        names = document.Root.get("/Names")
+        tree = names.get("/Dests") if isinstance(names, pikepdf.Dictionary) else None
+        found = pikepdf.NameTree(tree).get(str(target)) if tree is not None else None
+        target = found
+    elif isinstance(target, pikepdf.Name):
+        dests = document.Root.get("/Dests")
+        target = dests.get(target) if isinstance(dests, pikepdf.Dictionary) else None
+    if isinstance(target, pikepdf.Dictionary):
+        target = target.get("/D")
+    return target
 
 
 def chapter_pages(
