@@ -11,7 +11,9 @@ from pathlib import Path
 import pypdf
 from PIL import Image
 
-from chapbook.commands.stats import reading_minutes
+from chapbook.commands.stats import pdf_pages, reading_minutes
+from chapbook.diagnostics import Diagnostic
+from chapbook.read.manuscript import read_book
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -213,3 +215,18 @@ def test_stats_says_when_the_pdf_is_older_than_the_book(tmp_path: Path) -> None:
     (tmp_path / "book/.git/index").write_text("")
     os.utime(tmp_path / "book/chapters/02-two.md", (made - 60, made - 60))
     assert run("stats", "-m", "book", "-o", "dist", cwd=tmp_path).stderr == ""
+
+
+def test_stats_warns_when_the_pdf_cannot_be_read(tmp_path: Path) -> None:
+    tiny_book(tmp_path / "book")
+    write(tmp_path / "dist/tiny.pdf", "not a PDF")
+    book = read_book(tmp_path / "book")
+    heard: list[Diagnostic] = []
+
+    pages = pdf_pages(book, tmp_path / "dist/tiny.pdf", heard.append)
+
+    assert pages == ([None, None, None], None)
+    assert [(d.code, d.message.split(" (")[0]) for d in heard] == [
+        ("W222", "can't read its bookmarks")
+    ]
+    assert "tiny.pdf" not in heard[0].message, "the file is named once, by the diagnostic"
