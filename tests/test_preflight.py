@@ -6,8 +6,11 @@ import base64
 import dataclasses
 import io
 import re
+import warnings
+from decimal import Decimal
 from typing import Any
 
+import pikepdf
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 import pytest
@@ -16,12 +19,13 @@ from conftest import BOOKS, ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
-from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
     ArrayObject,
     ContentStream,
     DictionaryObject,
     FloatObject,
+    IndirectObject,
     NameObject,
     NumberObject,
     StreamObject,
@@ -186,59 +190,72 @@ def test_bytes_that_are_not_a_readable_pdf_are_refused(data: bytes) -> None:
         preflight(data)
 
 
-# The fast reading of content streams against pypdf's parser
+# The fast reading of content streams against qpdf's parser (pikepdf's)
+
+
+def qpdf_parse(data: bytes) -> list[Any]:
+    """pikepdf's parse of a content stream's data; ValueError if qpdf warns that it is
+    damaged, as preflight's fallback does."""
+    with pikepdf.new() as scratch, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (pikepdf's, of operands left at the end)
+        parsed = list(pikepdf.parse_content_stream(pikepdf.Stream(scratch, data)))
+        damage = scratch.get_warnings()
+    if damage:
+        raise ValueError(f"a content stream is damaged: {str(damage[0]).split('): ', 1)[-1]}")
+    return parsed
+
+
+def page_data(page: Any) -> bytes:
+    """A page's contents as qpdf joins them (in one stream)."""
+    pikepdf.Page(page).contents_coalesce()
+    data: bytes = page.Contents.read_bytes()
+    return data
 
 
 class ReferenceDrawing(preflight_module.Drawing):
-    """The walker as it was before the fast reading: pypdf parses every content stream."""
+    """The walker without the fast reading: qpdf parses every content stream."""
 
-    def walk_page(self, number: int, page: PageObject) -> None:
+    def walk_page(self, number: int, page: Any) -> None:
         self.page, self._patterns = number, set()
-        contents = page.get_contents()
-        if contents is not None:
-            resources = preflight_module.resources_of(page, DictionaryObject())
-            self._walk(contents.operations, resources, preflight_module.IDENTITY)
+        if page.get("/Contents") is not None:
+            resources = preflight_module.resources_of(page, preflight_module.EMPTY)
+            self._walk(qpdf_parse(page_data(page)), resources, preflight_module.IDENTITY)
 
-    def _walk(self, operations: Any, resources: DictionaryObject, base: Matrix) -> None:
+    def _walk(self, operations: Any, resources: Any, base: Matrix) -> None:
         ctm, saved = base, []
         for operands, operator in operations:
-            if operator == b"q":
+            if bytes(operator) == b"q":
                 saved.append(ctm)
-            elif operator == b"Q":
+            elif bytes(operator) == b"Q":
                 ctm = saved.pop() if saved else base
-            elif operator == b"cm":
+            elif bytes(operator) == b"cm":
                 ctm = preflight_module.multiply(preflight_module.matrix_of(operands), ctm)
             else:
-                self._draw(operator, operands, resources, ctm, base)
+                self._draw(bytes(operator), operands, resources, ctm, base)
 
     def _draw(
-        self, operator: bytes, operands: Any, resources: DictionaryObject, ctm: Matrix, base: Matrix
+        self, operator: bytes, operands: Any, resources: Any, ctm: Matrix, base: Matrix
     ) -> None:
         lookup = preflight_module.lookup
-        if operator == b"Tf" and operands:
-            self._use_font(lookup(resources, "/Font", operands[0]))
-        elif operator == b"Do" and operands:
-            self._draw_xobject(resources, operands[0], ctm)
-        elif operator in (b"scn", b"SCN") and operands and isinstance(operands[-1], NameObject):
-            self._fill_with_pattern(lookup(resources, "/Pattern", operands[-1]), base)
+        name = pikepdf.Name
+        if operator == b"Tf" and operands and isinstance(operands[0], name):
+            self._use_font(lookup(resources, "/Font", str(operands[0])))
+        elif operator == b"Do" and operands and isinstance(operands[0], name):
+            self._draw_xobject(resources, str(operands[0]), ctm)
+        elif operator in (b"scn", b"SCN") and operands and isinstance(operands[-1], name):
+            self._fill_with_pattern(lookup(resources, "/Pattern", str(operands[-1])), base)
         elif operator == b"INLINE IMAGE":
-            settings = operands["settings"]
-            pixels = (
-                settings.get("/W", settings.get("/Width")),
-                settings.get("/H", settings.get("/Height")),
-            )
-            self._place("inline image", pixels, ctm)
+            settings = operands[0].obj
+            self._place("inline image", (settings.get("/Width"), settings.get("/Height")), ctm)
 
-    def _operations(self, stream: StreamObject) -> Any:
-        return ContentStream(stream, None).operations
+    def _operations(self, stream: Any, key: Any) -> Any:
+        return qpdf_parse(stream.read_bytes())
 
 
 def reference_preflight(pdf: bytes, monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> Report | str:
-    """The report as pypdf's own reading (of the file and of its content streams) gives it,
-    or the error it raises."""
+    """The report as qpdf's own parsing of every content stream gives it, or the error."""
     with monkeypatch.context() as patch:
         patch.setattr(preflight_module, "Drawing", ReferenceDrawing)
-        patch.setattr(preflight_module, "LazyReader", PdfReader)
         return report_or_error(pdf, **kwargs)
 
 
@@ -352,17 +369,17 @@ def weasyprint_pdf() -> bytes:
     return pdf
 
 
-def test_weasyprint_pdfs_are_read_fast_and_as_pypdf_reads_them(
+def test_weasyprint_pdfs_are_read_fast_and_as_qpdf_reads_them(
     weasyprint_pdf: bytes, sample_pdf: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for pdf in (weasyprint_pdf, sample_pdf):
         report = preflight(pdf)
         assert report == reference_preflight(pdf, monkeypatch)
-        for page in PdfReader(io.BytesIO(pdf)).pages:
-            contents = page.get_contents()
+        for page in pikepdf.open(io.BytesIO(pdf)).pages:
+            contents = preflight_module.page_contents(page.obj)
             assert contents is not None
-            fast = preflight_module.fast_operations(contents.get_data())
-            assert fast == preflight_module.pypdf_operations(contents.operations)
+            fast = preflight_module.fast_operations(contents)
+            assert fast == preflight_module.parsed_operations(qpdf_parse(page_data(page.obj)))
     report = preflight(weasyprint_pdf)
     assert len(report.images) == 3 and len(report.fonts) >= 2
 
@@ -376,7 +393,7 @@ def test_the_weasyprint_pdf_draws_through_forms_and_patterns(weasyprint_pdf: byt
 
 
 @pytest.mark.parametrize("name", list(STREAMS))
-def test_tricky_streams_give_the_report_pypdf_gives(
+def test_tricky_streams_give_the_report_qpdf_gives(
     name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = STREAMS[name]
@@ -384,7 +401,7 @@ def test_tricky_streams_give_the_report_pypdf_gives(
     report = preflight(pdf, image_names={"Im1": "picture.png"})
     assert report == reference_preflight(pdf, monkeypatch, image_names={"Im1": "picture.png"})
     assert isinstance(report, Report) and report.images
-    if name in ("inline image", "deeper strings"):  # handed to pypdf's parser
+    if name in ("inline image", "deeper strings"):  # handed to qpdf's parser
         with pytest.raises(preflight_module.Unsure):
             preflight_module.fast_operations(data)
     else:
@@ -426,11 +443,11 @@ def test_forms_and_patterns_are_walked() -> None:
         b"<< /A (x) /B <<>> >> BDC /Im1 Do } { /Im1 Do",
     ],
 )
-def test_malformed_streams_give_what_pypdf_gives(
+def test_malformed_streams_give_what_qpdf_gives(
     data: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A report or a ValueError, never another exception, and the same as pypdf's reading
-    gives, since whatever the fast reading is unsure of is left to pypdf."""
+    """A report or a ValueError, never another exception, and the same as qpdf's parsing
+    gives, since whatever the fast reading is unsure of is left to qpdf."""
     pdf = stream_pdf(data)
     assert report_or_error(pdf) == reference_preflight(pdf, monkeypatch)
 
@@ -440,49 +457,61 @@ FRAGMENTS = [
     b"/P1 scn", b"0 0 1 scn", b"/P1 SCN", b"BT", b"ET", b"(a (b) c)", b"(\\) Do)", b"(Tf",
     b")", b"<00ff>", b"<<", b">>", b"[", b"]", b"[(a) 1 <0a>] TJ", b"<</MCID 0>> BDC", b"%c\n",
     b"% /Im1 Do\n", b"true", b"1.2.3", b"-.5", b"/Span", b"(\\\\)", b"<z>", b"\n", b"BI",
+    b"ID", b"EI", b"null", b"+", b"5Do", b"/F#31", b"/#zz", b"12345678901234567890", b"1 0 R",
+    b"<</A 1 /#41 2>>", b"<</A>>", b"<</A <</B 1>> /A 2>>", b"[/a#00]", b"{",
 ]  # fmt: skip
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(FRAGMENTS), max_size=14), st.sampled_from([b" ", b"\n", b"\t"]))
-def test_fast_reading_is_pypdfs_or_unsure(fragments: list[bytes], space: bytes) -> None:
-    """Whatever the fast reading reads, it reads as pypdf's parser does."""
+def test_fast_reading_is_qpdfs_or_unsure(fragments: list[bytes], space: bytes) -> None:
+    """Whatever the fast reading reads, qpdf's parser reads the same way, without a warning."""
     data = space.join(fragments)
     try:
         fast = preflight_module.fast_operations(data)
     except preflight_module.Unsure:
         return
-    try:
-        parsed = ContentStream(stream_pdf_contents(data), None).operations
-        expected = preflight_module.pypdf_operations(parsed)
-    except Exception:  # pypdf refuses what the fast reading reads (a malformed number)
-        return
+    expected = preflight_module.parsed_operations(qpdf_parse(data))
     assert fast == expected
 
 
-def stream_pdf_contents(data: bytes) -> StreamObject:
-    stream = StreamObject()
-    stream.set_data(data)
-    return stream
-
-
-def test_only_the_objects_needed_are_read_from_object_streams(weasyprint_pdf: bytes) -> None:
-    """A tagged PDF keeps its structure elements in object streams: they are not parsed."""
-    reader = preflight_module.open_pdf(weasyprint_pdf)
-    preflight_module.check(reader, None, {})
-    assert isinstance(reader, preflight_module.LazyReader)
-    read = [number for _, number in reader.resolved_objects if number in reader.xref_objStm]
-    assert 0 < len(read) < len(reader.xref_objStm) - 5
+def test_objects_in_a_tagged_pdfs_object_streams_are_read_as_pypdf_reads_them(
+    weasyprint_pdf: bytes,
+) -> None:
+    """A tagged PDF keeps nearly all its objects in object streams: the fonts and pages
+    preflight reads from them are the objects pypdf reads."""
     full = PdfReader(io.BytesIO(weasyprint_pdf))
-    for number in read:
-        assert without_readers(full.get_object(number)) == without_readers(
-            reader.resolved_objects[0, number]
-        )
+    assert full.xref_objStm, "WeasyPrint writes object streams"
+    with pikepdf.open(io.BytesIO(weasyprint_pdf)) as document:
+        pages = preflight_module.page_dictionaries(document)
+        drawing = preflight_module.walking(pages, {})
+        assert len(drawing.font_objects) >= 2
+        for font in drawing.font_objects.values():
+            number, _ = font.objgen
+            assert number in full.xref_objStm
+            assert plain(font) == plain(full.get_object(number))
+        for page, read in zip(pages, full.pages, strict=True):
+            assert plain(page.MediaBox) == plain(read["/MediaBox"])
 
 
-def without_readers(value: object) -> str:
-    """`value`'s repr without the ids of readers in its references."""
-    return re.sub(r"IndirectObject\((\d+), (\d+), \d+\)", r"\1 \2 R", repr(value))
+def plain(value: Any, top: bool = True) -> Any:
+    """A PDF object, as read by pikepdf or pypdf, as plain Python values: the objects it
+    refers to as their numbers, names and strings as text, numbers as floats."""
+    if isinstance(value, pikepdf.Object) and value.is_indirect and not top:
+        return ("ref", value.objgen[0])
+    if isinstance(value, IndirectObject):
+        return ("ref", value.idnum)
+    if isinstance(value, pikepdf.Dictionary | pikepdf.Stream):
+        return {str(key): plain(value[key], top=False) for key in value.keys()}  # noqa: SIM118 (a pikepdf object)
+    if isinstance(value, dict):
+        return {str(key): plain(dict.__getitem__(value, key), top=False) for key in value}
+    if isinstance(value, pikepdf.Array):
+        return [plain(item, top=False) for item in value]
+    if isinstance(value, list):
+        return [plain(list.__getitem__(value, index), top=False) for index in range(len(value))]
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return round(float(value), 6)
+    return str(value)
 
 
 def object_stream_pdf(header: bytes | None = None, count: int = 4) -> bytes:

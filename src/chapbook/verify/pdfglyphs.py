@@ -8,10 +8,10 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
+import pikepdf
 from fontTools.ttLib import TTFont, TTLibError  # type: ignore[import-untyped]
-from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
 
 NOT_DRAWN = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp", "Cs"})
 """Characters that need no ink: controls, formatting characters, spaces."""
@@ -68,14 +68,14 @@ def needs_ink(char: str) -> bool:
     return unicodedata.category(char) not in NOT_DRAWN and not INVISIBLE.match(char)
 
 
-def missing_glyphs(font: DictionaryObject) -> MissingGlyphs:
+def missing_glyphs(font: pikepdf.Object) -> MissingGlyphs:
     """The characters the composite font draws without a glyph (nothing for other fonts, or
     a font whose program can't be read)."""
     if entry(font, "/Subtype") != "/Type0":
         return MissingGlyphs((), ())
     descendants = entry(font, "/DescendantFonts")
     descendant = entry_of(descendants, 0)
-    if not isinstance(descendant, DictionaryObject):
+    if not is_dictionary(descendant):
         return MissingGlyphs((), ())
     text = cmap_pairs(entry(font, "/ToUnicode"))
     widths = widths_of(entry(descendant, "/W"))
@@ -95,30 +95,34 @@ def missing_glyphs(font: DictionaryObject) -> MissingGlyphs:
     return MissingGlyphs(tuple(notdef), tuple(empty))
 
 
+def is_dictionary(value: object) -> TypeGuard[pikepdf.Object]:
+    """Whether `value` is a dictionary, a stream's included."""
+    return isinstance(value, pikepdf.Dictionary | pikepdf.Stream)
+
+
 def entry(dictionary: Any, key: str) -> Any:
-    """`dictionary[key]` resolved; None if absent or not a dictionary."""
-    if not isinstance(dictionary, DictionaryObject):
+    """`dictionary[key]`; None if absent or not a dictionary."""
+    if not is_dictionary(dictionary):
         return None
-    value = dictionary.get(key)
-    return value.get_object() if value is not None else None
+    return dictionary.get(key)
 
 
 def entry_of(array: Any, index: int) -> Any:
-    if not isinstance(array, ArrayObject) or len(array) <= index:
+    if not isinstance(array, pikepdf.Array) or len(array) <= index:
         return None
-    return array[index].get_object()
+    return array[index]
 
 
 def widths_of(widths: Any) -> dict[int, float]:
     """The width of each glyph (CID) in a /W array: `first [w w ...]` or `first last w`."""
     found: dict[int, float] = {}
-    if not isinstance(widths, ArrayObject):
+    if not isinstance(widths, pikepdf.Array):
         return found
-    items = [item.get_object() for item in widths]
+    items = list(widths)
     index = 0
     while index + 1 < len(items):
         first, following = int(items[index]), items[index + 1]
-        if isinstance(following, ArrayObject):
+        if isinstance(following, pikepdf.Array):
             found.update({first + i: float(width) for i, width in enumerate(following)})
             index += 2
         elif index + 2 < len(items):
@@ -133,9 +137,9 @@ def widths_of(widths: Any) -> dict[int, float]:
 def cmap_pairs(stream: Any) -> dict[int, bytes]:
     """A CMap stream's code -> value pairs (bfchar, bfrange, cidchar, cidrange): the value is
     a hex string (text, or the first of a range) or a decimal number (a CID)."""
-    if not isinstance(stream, StreamObject):
+    if not isinstance(stream, pikepdf.Stream):
         return {}
-    data = stream.get_data()
+    data = stream.read_bytes()
     pairs: dict[int, bytes] = {}
     for section in CHAR_SECTION.findall(data):
         for code, value in CMAP_CHAR.findall(section):
@@ -171,7 +175,7 @@ def glyph_mapping(encoding: Any, cid_to_gid: Any) -> Callable[[int], int]:
     """Code -> glyph number in the program: through the /Encoding CMap (Identity-H if it
     is a name) and the /CIDToGIDMap (identity if it is a name)."""
     cids = {code: int(value) for code, value in cmap_pairs(encoding).items() if value.isdigit()}
-    table = cid_to_gid.get_data() if isinstance(cid_to_gid, StreamObject) else None
+    table = cid_to_gid.read_bytes() if isinstance(cid_to_gid, pikepdf.Stream) else None
 
     def glyph_of(code: int) -> int:
         cid = cids.get(code, code) if cids else code
@@ -199,9 +203,9 @@ class Program:
         None if there is none that fontTools reads."""
         for key in ("/FontFile2", "/FontFile3"):
             stream = entry(descriptor, key)
-            if isinstance(stream, StreamObject):
+            if isinstance(stream, pikepdf.Stream):
                 try:
-                    return cls(TTFont(io.BytesIO(stream.get_data()), lazy=True))
+                    return cls(TTFont(io.BytesIO(stream.read_bytes()), lazy=True))
                 except FONT_ERRORS:
                     return None
         return None

@@ -9,24 +9,17 @@ import io
 import itertools
 import math
 import re
+import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pypdf import PageObject, PdfReader
-from pypdf.errors import PyPdfError
-from pypdf.generic import (
-    ContentStream,
-    DictionaryObject,
-    NameObject,
-    StreamObject,
-)
+import pikepdf
 
 from chapbook.model.book import PT_PER_MM, PageSize, PrintSettings
 from chapbook.verify.clipping import IDENTITY, Box, Matrix, multiply, outside_trim
-from chapbook.verify.pdfglyphs import MissingGlyphs, missing_glyphs
-from chapbook.verify.pdfread import LazyReader
+from chapbook.verify.pdfglyphs import MissingGlyphs, is_dictionary, missing_glyphs
 
 MM_PER_PT = 1 / PT_PER_MM
 PRINT_DPI = 300
@@ -132,54 +125,59 @@ def preflight(
     out in: see `drawn_on`), so the pages' contents are not read again.
     Raises ValueError if the bytes are not a PDF that can be read.
     """
-    reader = open_pdf(pdf)
-    try:
-        return check(reader, expected, image_names or {}, drawn)
-    except READ_ERRORS as error:
-        raise ValueError(f"the PDF cannot be read: {error}") from error
+    with open_pdf(pdf) as document:
+        try:
+            return check(document, pdf, expected, image_names or {}, drawn)
+        except READ_ERRORS as error:
+            raise ValueError(f"the PDF cannot be read: {error}") from error
 
 
-READ_ERRORS = (PyPdfError, KeyError, TypeError, AttributeError, ValueError, AssertionError)
-"""What pypdf raises on a malformed file (it asserts some things, such as `1 0 R` appearing in
-a content stream)."""
+READ_ERRORS = (pikepdf.PikepdfError, KeyError, TypeError, AttributeError, ValueError, IndexError)
+"""What reading a malformed file raises: qpdf's errors, and Python's on objects of the wrong
+kind (a name where a number belongs, an array too short)."""
 
 
-def open_pdf(pdf: bytes) -> PdfReader:
+def open_pdf(pdf: bytes) -> pikepdf.Pdf:
     if b"%PDF-" not in pdf[:1024]:
         raise ValueError("not a PDF: the file does not start with a %PDF- header")
     try:
-        reader = LazyReader(io.BytesIO(pdf))
-        len(reader.pages)
+        document = pikepdf.open(io.BytesIO(pdf))
     except READ_ERRORS as error:
         raise ValueError(f"the PDF cannot be read: {error}") from error
-    return reader
+    try:
+        len(document.pages)
+    except READ_ERRORS as error:
+        document.close()
+        raise ValueError(f"the PDF cannot be read: {error}") from error
+    return document
 
 
 def check(
-    reader: PdfReader,
+    document: pikepdf.Pdf,
+    pdf: bytes,
     expected: PrintSettings | None,
     names: Mapping[str, str],
     known: Drawn | None = None,
 ) -> Report:
-    pages = list(reader.pages)
+    pages = page_dictionaries(document)
     if known is None:
         drawing = walking(pages, names)
         drawn, fonts = drawing.drawn(), list(drawing.font_objects.values())
     else:  # what the parts drew: their fonts are now the joined file's
         drawn, fonts = known, list(resource_fonts(pages))
     trim, bleed = trim_mm(pages), bleed_mm(pages)
-    variants = declared_variants(reader)
+    variants = declared_variants(document)
     findings = [
         *page_count_findings(len(pages)),
         *box_findings(pages),
         *font_findings(drawn),
         *glyph_findings(fonts, drawn),
         *image_findings(drawn),
-        *(Finding(True, cut) for cut in outside_trim(reader.stream)),
+        *(Finding(True, cut) for cut in outside_trim(pdf)),
     ]
     if expected is not None:
         findings += trim_findings(trim, expected.trim) + bleed_findings(bleed, expected.bleed_mm)
-        findings += variant_findings(reader, variants, expected.variant)
+        findings += variant_findings(document, variants, expected.variant)
     return Report(
         pages=len(pages),
         trim_mm=trim,
@@ -190,6 +188,35 @@ def check(
         findings=tuple(findings),
         unembedded_fonts=tuple(sorted(drawn.unembedded)),
     )
+
+
+Page = pikepdf.Dictionary
+"""A page's dictionary."""
+INHERITED = ("/Resources", "/MediaBox")
+"""The page attributes preflight reads that a page may inherit from its parents."""
+
+
+def page_dictionaries(document: pikepdf.Pdf) -> list[Page]:
+    """The pages' dictionaries, each with the attributes it inherits set on it."""
+    pages = [page.obj for page in document.pages]
+    for page in pages:
+        for key in INHERITED:
+            if key not in page:
+                value = inherited(page, key)
+                if value is not None:
+                    page[key] = value
+    return pages
+
+
+def inherited(page: Page, key: str) -> Any:
+    """`key` of the nearest of the page's ancestors that has it; None if none has."""
+    node, seen = page.get("/Parent"), set()
+    while is_dictionary(node) and node.objgen not in seen:
+        seen.add(node.objgen)
+        if key in node:
+            return node[key]
+        node = node.get("/Parent")
+    return None
 
 
 # What the pages draw
@@ -223,18 +250,18 @@ class Drawn:
 
 def drawn_on(pdf: bytes, pages: int, names: Mapping[str, str]) -> Drawn:
     """What the first `pages` pages of `pdf` draw."""
-    reader = open_pdf(pdf)
-    try:
-        return walk_pages(list(reader.pages)[:pages], names)
-    except READ_ERRORS as error:
-        raise ValueError(f"the PDF cannot be read: {error}") from error
+    with open_pdf(pdf) as document:
+        try:
+            return walk_pages(page_dictionaries(document)[:pages], names)
+        except READ_ERRORS as error:
+            raise ValueError(f"the PDF cannot be read: {error}") from error
 
 
-def walk_pages(pages: Sequence[PageObject], names: Mapping[str, str]) -> Drawn:
+def walk_pages(pages: Sequence[Page], names: Mapping[str, str]) -> Drawn:
     return walking(pages, names).drawn()
 
 
-def walking(pages: Sequence[PageObject], names: Mapping[str, str]) -> Drawing:
+def walking(pages: Sequence[Page], names: Mapping[str, str]) -> Drawing:
     """The pages walked: what they draw, and the font dictionaries they draw with."""
     drawing = Drawing(names)
     for number, page in enumerate(pages, 1):
@@ -249,7 +276,7 @@ def font_findings(drawn: Drawn) -> list[Finding]:
     ]
 
 
-def glyph_findings(fonts: Sequence[DictionaryObject], drawn: Drawn) -> list[Finding]:
+def glyph_findings(fonts: Sequence[pikepdf.Object], drawn: Drawn) -> list[Finding]:
     """A fault for each font that draws characters with its .notdef glyph or with glyphs
     its embedded program has no outline for (pdfglyphs.py), at the first page it is drawn on."""
     findings = []
@@ -269,29 +296,35 @@ def glyph_findings(fonts: Sequence[DictionaryObject], drawn: Drawn) -> list[Find
     return findings
 
 
-def resource_fonts(pages: Sequence[PageObject]) -> Iterator[DictionaryObject]:
+def resource_fonts(pages: Sequence[Page]) -> Iterator[pikepdf.Object]:
     """Every font dictionary the pages' resources (and their forms') name, once each."""
-    seen: set[int] = set()
-    stack: list[Any] = [entry(page, "/Resources") for page in pages]
-    forms: set[int] = set()
+    seen: set[Key] = set()
+    stack: list[Any] = [page.get("/Resources") for page in pages]
+    forms: set[Key] = set()
     while stack:
         resources = stack.pop()
-        if not isinstance(resources, DictionaryObject):
+        if not is_dictionary(resources):
             continue
-        fonts = entry(resources, "/Font")
-        for reference in fonts.values() if isinstance(fonts, DictionaryObject) else ():
-            font = reference.get_object()
-            key = getattr(reference, "idnum", None) or id(font)
-            if isinstance(font, DictionaryObject) and key not in seen:
-                seen.add(key)
+        fonts = resources.get("/Font")
+        for font in fonts.values() if is_dictionary(fonts) else ():
+            if is_dictionary(font) and key_of(font) not in seen:
+                seen.add(key_of(font))
                 yield font
-        xobjects = entry(resources, "/XObject")
-        for reference in xobjects.values() if isinstance(xobjects, DictionaryObject) else ():
-            xobject = reference.get_object()
-            key = getattr(reference, "idnum", None) or id(xobject)
-            if isinstance(xobject, StreamObject) and key not in forms:
-                forms.add(key)
-                stack.append(entry(xobject, "/Resources"))
+        xobjects = resources.get("/XObject")
+        for xobject in xobjects.values() if is_dictionary(xobjects) else ():
+            if isinstance(xobject, pikepdf.Stream) and key_of(xobject) not in forms:
+                forms.add(key_of(xobject))
+                stack.append(xobject.get("/Resources"))
+
+
+Key = tuple[int, int] | bytes
+"""What tells PDF objects apart: an indirect object's number and generation, a direct one's
+PDF syntax (pikepdf gives a new Python object at each access)."""
+
+
+def key_of(value: pikepdf.Object) -> Key:
+    objgen = value.objgen
+    return objgen if objgen != (0, 0) else value.unparse()
 
 
 def image_findings(drawn: Drawn) -> list[Finding]:
@@ -308,23 +341,23 @@ class Drawing:
         self.unembedded: dict[str, int] = {}
         self.images: list[ImagePlacement] = []
         self.page = 0
-        self._active: list[int] = []
-        self._patterns: set[int] = set()
-        self._parsed: dict[int, list[Operation]] = {}
-        self._font_facts: dict[int, tuple[str, bool]] = {}
-        self.font_objects: dict[int, DictionaryObject] = {}
-        """Each font dictionary drawn with, by its id."""
+        self._active: list[Key] = []
+        self._patterns: set[Key] = set()
+        self._parsed: dict[Key, list[Operation]] = {}
+        self._font_facts: dict[Key, tuple[str, bool]] = {}
+        self.font_objects: dict[Key, pikepdf.Object] = {}
+        """Each font dictionary drawn with, by its key."""
 
     def drawn(self) -> Drawn:
         return Drawn(self.fonts, self.unembedded, tuple(self.images))
 
-    def walk_page(self, number: int, page: PageObject) -> None:
+    def walk_page(self, number: int, page: Page) -> None:
         self.page, self._patterns = number, set()
-        contents = page.get_contents()
+        contents = page_contents(page)
         if contents is not None:
-            self._walk(operations(contents), resources_of(page, DictionaryObject()), IDENTITY)
+            self._walk(operations(contents), resources_of(page, EMPTY), IDENTITY)
 
-    def _walk(self, walked: list[Operation], resources: DictionaryObject, base: Matrix) -> None:
+    def _walk(self, walked: list[Operation], resources: Any, base: Matrix) -> None:
         ctm, saved = base, []
         for operator, operand in walked:
             if operator == PUSH:
@@ -343,55 +376,68 @@ class Drawing:
                 self._place("inline image", operand, ctm)
 
     def _use_font(self, font: Any) -> None:
-        if not isinstance(font, DictionaryObject):
+        if not is_dictionary(font):
             return
-        if id(font) not in self._font_facts:
-            self._font_facts[id(font)] = font_facts(font)
-            self.font_objects[id(font)] = font
-        name, embedded = self._font_facts[id(font)]
+        key = key_of(font)
+        if key not in self._font_facts:
+            self._font_facts[key] = font_facts(font)
+            self.font_objects[key] = font
+        name, embedded = self._font_facts[key]
         self.fonts.setdefault(name, self.page)
         if not embedded:
             self.unembedded.setdefault(name, self.page)
 
-    def _draw_xobject(self, resources: DictionaryObject, name: str, ctm: Matrix) -> None:
+    def _draw_xobject(self, resources: Any, name: str, ctm: Matrix) -> None:
         xobject = lookup(resources, "/XObject", name)
-        if not isinstance(xobject, StreamObject):
+        if not isinstance(xobject, pikepdf.Stream):
             return
-        if entry(xobject, "/Subtype") == "/Image":
+        subtype = xobject.get("/Subtype")
+        if subtype == "/Image":
             label = self.names.get(name[1:], name[1:])
-            self._place(label, (entry(xobject, "/Width"), entry(xobject, "/Height")), ctm)
-        elif entry(xobject, "/Subtype") == "/Form":
-            self._walk_inner(
-                xobject, resources, multiply(matrix_of(entry(xobject, "/Matrix")), ctm)
-            )
+            self._place(label, (xobject.get("/Width"), xobject.get("/Height")), ctm)
+        elif subtype == "/Form":
+            self._walk_inner(xobject, resources, multiply(matrix_of(xobject.get("/Matrix")), ctm))
 
     def _fill_with_pattern(self, pattern: Any, base: Matrix) -> None:
         """A tiling pattern's cells are drawn in the pattern's own space: its Matrix maps
         that onto the space the current stream began in, wherever the fill happens."""
-        if not isinstance(pattern, StreamObject) or id(pattern) in self._patterns:
+        if not isinstance(pattern, pikepdf.Stream) or key_of(pattern) in self._patterns:
             return
-        self._patterns.add(id(pattern))
-        self._walk_inner(
-            pattern, DictionaryObject(), multiply(matrix_of(entry(pattern, "/Matrix")), base)
-        )
+        self._patterns.add(key_of(pattern))
+        self._walk_inner(pattern, EMPTY, multiply(matrix_of(pattern.get("/Matrix")), base))
 
-    def _walk_inner(self, stream: StreamObject, outer: DictionaryObject, base: Matrix) -> None:
+    def _walk_inner(self, stream: pikepdf.Stream, outer: Any, base: Matrix) -> None:
         """Walk a Form XObject or a pattern cell, unless it is already being walked."""
-        if id(stream) in self._active or len(self._active) >= MAX_DEPTH:
+        key = key_of(stream)
+        if key in self._active or len(self._active) >= MAX_DEPTH:
             return
-        self._active.append(id(stream))
-        self._walk(self._operations(stream), resources_of(stream, outer), base)
+        self._active.append(key)
+        self._walk(self._operations(stream, key), resources_of(stream, outer), base)
         self._active.pop()
 
-    def _operations(self, stream: StreamObject) -> list[Operation]:
-        if id(stream) not in self._parsed:
-            self._parsed[id(stream)] = operations(ContentStream(stream, None))
-        return self._parsed[id(stream)]
+    def _operations(self, stream: pikepdf.Stream, key: Key) -> list[Operation]:
+        if key not in self._parsed:
+            self._parsed[key] = operations(stream.read_bytes())
+        return self._parsed[key]
 
     def _place(self, name: str, pixels: tuple[Any, Any], ctm: Matrix) -> None:
         placement = image_placement(self.page, name, (int(pixels[0]), int(pixels[1])), ctm)
         if placement is not None:
             self.images.append(placement)
+
+
+EMPTY: Mapping[str, Any] = {}
+"""No resources."""
+
+
+def page_contents(page: Page) -> bytes | None:
+    """The page's content streams' data, joined by newlines; None if it has none."""
+    contents = page.get("/Contents")
+    if isinstance(contents, pikepdf.Stream):
+        return contents.read_bytes()
+    if not isinstance(contents, pikepdf.Array):
+        return None
+    return b"\n".join(each.read_bytes() for each in contents if isinstance(each, pikepdf.Stream))
 
 
 # Reading content streams
@@ -401,58 +447,64 @@ Operation = tuple[int, Any]
 CONCAT, a resource name for FONT, XOBJECT and PATTERN, the (unchecked) width and height of an
 INLINE_IMAGE, nothing for PUSH and POP."""
 PUSH, POP, CONCAT, FONT, XOBJECT, PATTERN, INLINE_IMAGE = range(7)
-REFERENCE = 7
-"""Not an operation: `R` is an operator only to the fast reading; pypdf reads `1 0 R` as a
-reference to an object, and fails on it."""
 
 
 class Unsure(Exception):
-    """The fast reading met something it does not read exactly as pypdf does."""
+    """The fast reading met something it does not read exactly as qpdf's parser does."""
 
 
-def operations(contents: ContentStream) -> list[Operation]:
-    """What preflight interprets of a content stream, in order: read fast when it can be,
-    else from pypdf's parse of the stream."""
+def operations(data: bytes) -> list[Operation]:
+    """What preflight interprets of a content stream's data, in order: read fast when it can
+    be, else from qpdf's parse of the stream (pikepdf's)."""
     try:
-        return fast_operations(contents.get_data())
+        return fast_operations(data)
     except Unsure:
-        return pypdf_operations(contents.operations)
+        return parsed_operations(parse(data))
 
 
-def pypdf_operations(parsed: list[tuple[Any, bytes]]) -> list[Operation]:
-    """The operations preflight interprets, out of pypdf's parse of a content stream."""
+def parse(data: bytes) -> list[Any]:
+    """qpdf's parse of a content stream; ValueError if qpdf finds it damaged (it warns, reads
+    what it can and drops the rest). Operands left without an operator at the end are not
+    damage (pikepdf warns of them in Python: ignored)."""
+    with pikepdf.new() as scratch, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parsed = list(pikepdf.parse_content_stream(pikepdf.Stream(scratch, data)))
+        damage = scratch.get_warnings()
+    if damage:
+        raise ValueError(f"a content stream is damaged: {str(damage[0]).split('): ', 1)[-1]}")
+    return parsed
+
+
+def parsed_operations(parsed: Iterable[Any]) -> list[Operation]:
+    """The operations preflight interprets, out of qpdf's parse of a content stream."""
     found: list[Operation] = []
-    for operands, operator in parsed:
+    for instruction in parsed:
+        operands, operator = instruction.operands, bytes(instruction.operator)
         if operator == b"q":
             found.append((PUSH, None))
         elif operator == b"Q":
             found.append((POP, None))
         elif operator == b"cm":
             found.append((CONCAT, matrix_of(operands)))
-        elif operator == b"Tf" and operands:
-            found.append((FONT, operands[0]))
-        elif operator == b"Do" and operands:
-            found.append((XOBJECT, operands[0]))
-        elif operator in (b"scn", b"SCN") and operands and isinstance(operands[-1], NameObject):
-            found.append((PATTERN, operands[-1]))
+        elif operator in (b"Tf", b"Do") and operands and isinstance(operands[0], pikepdf.Name):
+            found.append((FONT if operator == b"Tf" else XOBJECT, str(operands[0])))
+        elif operator in (b"scn", b"SCN") and operands and isinstance(operands[-1], pikepdf.Name):
+            found.append((PATTERN, str(operands[-1])))
         elif operator == b"INLINE IMAGE":
-            settings = operands["settings"]
-            pixels = (
-                settings.get("/W", settings.get("/Width")),
-                settings.get("/H", settings.get("/Height")),
-            )
-            found.append((INLINE_IMAGE, pixels))
+            settings = operands[0].obj
+            found.append((INLINE_IMAGE, (settings.get("/Width"), settings.get("/Height"))))
     return found
 
 
 WS = rb"[\t\n\x0c\r ]"
 REGULAR = rb"[^\t\n\x0c\r ()<>\[\]{}/%]"
 """A byte that is part of a name, number or operator. (Streams with a NUL or a vertical tab,
-which pypdf counts as whitespace in some places and not in others, are left to pypdf.)"""
+which qpdf also counts as whitespace, are left to qpdf.)"""
 HEX = rb"<[0-9A-Fa-f\t\n\x0c\r ]*+>"
-NUMBER = rb"[+,\-.0-9]++"
-"""What pypdf reads as a number (it reads a malformed one as 0)."""
-VALID_NUMBER = re.compile(rb"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
+NUMBER = rb"[+-]?+(?:[0-9]{1,18}+(?:\.[0-9]*+)?+|\.[0-9]++)(?!" + REGULAR + rb")"
+"""A number as qpdf reads it, integers short enough for it (it reads a longer one as null)."""
+NUMBERISH = b"+-.0123456789"
+"""How a word that is not a NUMBER but that qpdf might read as one starts."""
 
 
 def literal(depth: int) -> bytes:
@@ -464,76 +516,169 @@ def literal(depth: int) -> bytes:
 
 
 LITERAL = literal(3)
-SIMPLE = rb"(?:" + WS + rb"++|" + HEX + b"|" + LITERAL + b"|" + NUMBER + rb"|/" + REGULAR + b"*+)"
-"""The things an array or dictionary can be skipped over whole as made of."""
+NAME = rb"/" + REGULAR + rb"*+"
+SIMPLE = rb"(?:" + WS + rb"++|" + HEX + b"|" + LITERAL + b"|" + NUMBER + b"|" + NAME + b")"
+"""The things an array can be skipped over whole as made of."""
+VALUE = rb"(?:" + HEX + b"|" + LITERAL + b"|" + NUMBER + b"|" + NAME + rb"|\[" + SIMPLE + rb"*+\])"
+PAIR = re.compile(WS + rb"*+(" + NAME + b")" + WS + b"*+" + VALUE)
+PAIRS = rb"<<(?:" + WS + rb"*+" + NAME + WS + b"*+" + VALUE + rb")*+" + WS + rb"*+>>"
+"""A key and its value in a dictionary that can be skipped over whole."""
 TOKEN = re.compile(
     rb"(?:" + WS + rb"++|%[^\r\n]*+)*+"  # whitespace and comments before the token
     rb"(?:"
-    rb"([A-Za-z'\"]" + REGULAR + rb"*+)"  # 1: an operator
-    rb"|(/" + REGULAR + rb"*+)"  # 2: a name
-    rb"|(" + NUMBER + rb")"  # 3: a number
-    rb"|(" + HEX + b"|" + LITERAL + rb"|\[" + SIMPLE + rb"*+\]|<<" + SIMPLE + rb"*+>>)"  # 4
-    rb"|(\[|<<)"  # 5: an array or dictionary to read token by token
-    rb"|(\]|>>)"  # 6: its end
-    rb"|(.)"  # 7: anything else
+    rb"(" + NUMBER + rb")"  # 1: a number
+    rb"|((?![+\-.0-9])" + REGULAR + rb"++)"  # 2: a word: an operator, true, false or null
+    rb"|(" + NAME + rb")"  # 3: a name
+    rb"|(" + HEX + b"|" + LITERAL + rb"|\[" + SIMPLE + rb"*+\])"  # 4: a string, an array
+    rb"|(" + PAIRS + rb")"  # 5: a dictionary
+    rb"|(\[|<<)"  # 6: an array or dictionary to read token by token
+    rb"|(\]|>>)"  # 7: its end
+    rb"|(.)"  # 8: anything else (a word that starts as a number but is none)
     rb"|\Z"  # (after a last comment or whitespace)
     rb")",
     re.DOTALL,
 )
-"""One token of a content stream; group 4 is a whole string, or a whole array or dictionary
-of simple things, which is an operand preflight never looks inside."""
+"""One token of a content stream; groups 4 and 5 are a whole string, or a whole array or
+dictionary of simple things, which is an operand preflight never looks inside."""
+VALUE_WORD = -1
 KEPT = {b"q": PUSH, b"Q": POP, b"cm": CONCAT, b"Tf": FONT, b"Do": XOBJECT}
-KEPT.update({b"scn": PATTERN, b"SCN": PATTERN, b"BI": INLINE_IMAGE, b"R": REFERENCE})
-IN_ARRAYS = (b"true", b"false", b"null")
-"""The only words pypdf reads inside an array or a dictionary of a content stream."""
+KEPT.update({b"scn": PATTERN, b"SCN": PATTERN, b"BI": INLINE_IMAGE, b"ID": INLINE_IMAGE})
+KEPT.update({b"true": VALUE_WORD, b"false": VALUE_WORD, b"null": VALUE_WORD})
+"""The words read: the operators preflight interprets, and those qpdf reads as operands."""
+VALUES = (b"true", b"false", b"null")
+BAD_ESCAPE = re.compile(rb"#(?![0-9A-Fa-f]{2})|#00")
+"""What qpdf warns of in a name (also matched in strings: the reading is then unsure)."""
 
 
 def fast_operations(data: bytes) -> list[Operation]:
     """The operations preflight interprets, read with one regular expression.
 
-    Operands are kept as the bytes of names and numbers, and None for strings, arrays and
-    dictionaries. Raises Unsure when the stream holds anything this reading could get wrong."""
+    Operands are kept as the bytes of names and numbers, and None for strings, arrays,
+    dictionaries, true, false and null. Raises Unsure when the stream holds anything this
+    reading could get wrong, or that qpdf would warn of."""
     if b"\x00" in data or b"\x0b" in data:
         raise Unsure
     found: list[Operation] = []
     operands: list[bytes | None] = []
-    closers: list[bytes] = []
-    for operator, name, number, whole, opener, closer, other in TOKEN.findall(data):
-        if closers:
-            if closer:
-                if closer != closers.pop():
-                    raise Unsure
-                if not closers:
-                    operands.append(None)
-            elif opener:
-                closers.append(b"]" if opener == b"[" else b">>")
-            elif other or (operator and operator not in IN_ARRAYS):
-                raise Unsure
-        elif operator:
-            kept = KEPT.get(operator)
-            if kept is not None and (operation := kept_operation(kept, operands)) is not None:
-                found.append(operation)
-            operands = []
-        elif name or number:
-            operands.append(name or number)
+    nested = Nesting()
+    escapes = b"#" in data
+    for number, word, name, whole, dictionary, opener, closer, other in TOKEN.findall(data):
+        if nested.open:
+            nested.read(word, name, whole or dictionary, opener, closer, other, escapes)
+            if not nested.open:
+                operands.append(None)
+        elif number:
+            operands.append(number)
+        elif word:
+            kept = KEPT.get(word)
+            if kept is None:
+                operands = []
+            elif kept == VALUE_WORD:
+                operands.append(None)
+            else:
+                if (operation := kept_operation(kept, operands)) is not None:
+                    found.append(operation)
+                operands = []
+        elif name:
+            if escapes:
+                check_escapes(name)
+            operands.append(name)
         elif whole:
+            if escapes:
+                check_escapes(whole)
+            operands.append(None)
+        elif dictionary:
+            check_dictionary(dictionary, escapes)
             operands.append(None)
         elif opener:
-            closers.append(b"]" if opener == b"[" else b">>")
+            nested.push(opener)
         elif closer or other:
             raise Unsure
-    if closers:
+    if nested.open:
         raise Unsure
     return found
 
 
+def check_escapes(token: bytes) -> None:
+    """Unsure of a name (or of anything holding names) with an escape qpdf warns of."""
+    if BAD_ESCAPE.search(token):
+        raise Unsure
+
+
+def check_dictionary(dictionary: bytes, escapes: bool) -> None:
+    """Unsure of a dictionary qpdf warns of: a bad escape in a name, twice the same key."""
+    if escapes:
+        check_escapes(dictionary)
+    if dictionary.count(b"/") > 1:
+        keys = PAIR.findall(dictionary, 2)
+        if len({unescaped(key) for key in keys}) != len(keys):
+            raise Unsure
+
+
+class Nesting:
+    """The arrays and dictionaries being read token by token, innermost last; Unsure of a
+    dictionary whose keys are not names, or twice the same, or with a key and no value."""
+
+    def __init__(self) -> None:
+        self.open: list[tuple[bytes, set[bytes] | None]] = []
+        self.key: bytes | None = None
+        """In the innermost dictionary: a key whose value is to come."""
+        self.keys: list[bytes | None] = []
+
+    def push(self, opener: bytes) -> None:
+        self.keys.append(self.key)
+        self.key = None
+        self.open.append((b"]", None) if opener == b"[" else (b">>", set()))
+
+    def pop(self, closer: bytes) -> None:
+        expected, keys = self.open.pop()
+        if closer != expected or (keys is not None and self.key is not None):
+            raise Unsure
+        self.key = self.keys.pop()
+
+    def read(
+        self, word: bytes, name: bytes, whole: bytes, opener: bytes, closer: bytes, other: bytes,
+        escapes: bool,
+    ) -> None:  # fmt: skip
+        """One token inside an array or dictionary."""
+        if opener:
+            self.item(b"")  # (the array or dictionary opened is a value)
+            self.push(opener)
+        elif closer:
+            self.pop(closer)
+        elif other or (word and word not in VALUES):
+            raise Unsure
+        else:
+            if name and escapes:
+                check_escapes(name)
+            if whole:
+                check_dictionary(whole, escapes)
+            self.item(name)
+
+    def item(self, name: bytes) -> None:
+        """One item in the innermost container: `name` if it is a name, else empty."""
+        keys = self.open[-1][1]
+        if keys is None:
+            return
+        if self.key is not None:
+            self.key = None
+            return
+        if not name:
+            raise Unsure
+        decoded = unescaped(name)
+        if decoded in keys:
+            raise Unsure
+        keys.add(decoded)
+        self.key = name
+
+
 def kept_operation(kept: int, operands: list[bytes | None]) -> Operation | None:
-    """One operation with its operands as `pypdf_operations` would make it; None where that
+    """One operation with its operands as `parsed_operations` would make it; None where that
     makes none (a font or XObject without a name, a colour that is not a pattern)."""
     if kept in (PUSH, POP):
         return kept, None
     if kept == CONCAT:
-        if len(operands) != 6 or not all(is_number(value) for value in operands):
+        if len(operands) != 6 or not all(value and value[:1] != b"/" for value in operands):
             raise Unsure
         a, b, c, d, e, f = (float(value) for value in operands if value is not None)
         return kept, (a, b, c, d, e, f)
@@ -549,70 +694,65 @@ def kept_operation(kept: int, operands: list[bytes | None]) -> Operation | None:
         if last is None or not last.startswith(b"/"):
             return None
         return kept, name_of(last)
-    raise Unsure  # an inline image, or a reference
+    raise Unsure  # an inline image
 
 
-def is_number(value: bytes | None) -> bool:
-    """Whether an operand is a number that pypdf reads as Python does (not as 0)."""
-    return value is not None and VALID_NUMBER.fullmatch(value) is not None
+ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+
+
+def unescaped(token: bytes) -> bytes:
+    """A name's bytes, its #xx escapes read."""
+    if b"#" not in token:
+        return token
+    return ESCAPE.sub(lambda match: bytes.fromhex(match[1].decode()), token)
 
 
 @functools.lru_cache(maxsize=4096)
-def name_of(token: bytes) -> NameObject:
-    """The name a token reads as (names may escape bytes as #xx), as pypdf reads it."""
-    try:
-        return NameObject.read_from_stream(io.BytesIO(token), None)
-    except READ_ERRORS as error:
-        raise Unsure from error
+def name_of(token: bytes) -> str:
+    """The name a token reads as (names may escape bytes as #xx), as qpdf reads it; Unsure
+    of names with other than printable ASCII in them."""
+    name = unescaped(token)
+    if any(not 32 <= byte < 127 for byte in name):
+        raise Unsure
+    return name.decode()
 
 
-def resources_of(stream: DictionaryObject, outer: DictionaryObject) -> DictionaryObject:
+def resources_of(stream: Any, outer: Any) -> Any:
     """A page's or stream's /Resources; a form without them uses its parent's."""
-    resources = entry(stream, "/Resources")
-    return resources if isinstance(resources, DictionaryObject) else outer
+    resources = stream.get("/Resources")
+    return resources if is_dictionary(resources) else outer
 
 
-def lookup(resources: DictionaryObject, kind: str, name: str) -> Any:
-    """The resource `name` of `kind` (/Font, /XObject, /Pattern), resolved; None if absent."""
-    table = entry(resources, kind)
-    if not isinstance(table, DictionaryObject) or name not in table:
+def lookup(resources: Any, kind: str, name: str) -> Any:
+    """The resource `name` of `kind` (/Font, /XObject, /Pattern); None if absent."""
+    table = resources.get(kind)
+    if not is_dictionary(table):
         return None
-    return table[name].get_object()
+    return table.get(name)
 
 
-def font_facts(font: DictionaryObject) -> tuple[str, bool]:
+def font_facts(font: pikepdf.Object) -> tuple[str, bool]:
     """The font's base name without a subset prefix, and whether its program is embedded.
 
     Type0 fonts keep their program in the descendant font; Type3 fonts draw their glyphs
     with PDF operators, which are always in the file."""
-    name = SUBSET_PREFIX.sub("", str(entry(font, "/BaseFont") or "/unnamed font")[1:])
-    if entry(font, "/Subtype") == "/Type3":
+    name = SUBSET_PREFIX.sub("", str(font.get("/BaseFont") or "/unnamed font")[1:])
+    subtype = font.get("/Subtype")
+    if subtype == "/Type3":
         return name, True
-    described = font
-    descendants = entry(font, "/DescendantFonts")
-    if entry(font, "/Subtype") == "/Type0" and descendants:
-        described = resolved(descendants[0])
-    descriptor = entry(described, "/FontDescriptor")
-    embedded = isinstance(descriptor, DictionaryObject) and any(
-        key in descriptor for key in FONT_FILES
-    )
+    described: pikepdf.Object = font
+    descendants = font.get("/DescendantFonts")
+    if subtype == "/Type0" and descendants:
+        described = descendants[0]
+    descriptor = described.get("/FontDescriptor")
+    embedded = is_dictionary(descriptor) and any(key in descriptor for key in FONT_FILES)
     return name, embedded
-
-
-def resolved(value: Any) -> Any:
-    """`value` with an indirect reference followed; None stays None."""
-    return value.get_object() if value is not None else None
-
-
-def entry(dictionary: DictionaryObject, key: str) -> Any:
-    """`dictionary[key]` resolved, None if absent (pypdf's `get` does not resolve)."""
-    return resolved(dictionary.get(key))
 
 
 def matrix_of(values: Iterable[Any] | None) -> Matrix:
     if values is None:
         return IDENTITY
-    a, b, c, d, e, f = (float(resolved(value)) for value in values)
+    a, b, c, d, e, f = (float(value) for value in values)
     return (a, b, c, d, e, f)
 
 
@@ -648,15 +788,15 @@ def page_count_findings(count: int) -> list[Finding]:
     return []
 
 
-def box(page: PageObject, key: str) -> Box | None:
-    value = entry(page, key)
+def box(page: Page, key: str) -> Box | None:
+    value = page.get(key)
     if value is None:
         return None
-    x0, y0, x1, y1 = (float(resolved(number)) for number in value)
+    x0, y0, x1, y1 = (float(number) for number in value)
     return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
 
 
-def trim_box(page: PageObject) -> Box | None:
+def trim_box(page: Page) -> Box | None:
     return box(page, "/TrimBox") or box(page, "/MediaBox")
 
 
@@ -669,7 +809,7 @@ def within(inner: Box, outer: Box) -> bool:
     )
 
 
-def box_faults(page: PageObject) -> list[str]:
+def box_faults(page: Page) -> list[str]:
     """What is wrong with one page's boxes: each box must lie within the next one out."""
     if box(page, "/MediaBox") is None:
         return ["has no MediaBox"]
@@ -682,7 +822,7 @@ def box_faults(page: PageObject) -> list[str]:
     ]
 
 
-def box_findings(pages: list[PageObject]) -> list[Finding]:
+def box_findings(pages: list[Page]) -> list[Finding]:
     """One fault per kind of box problem, naming its first page and how many others."""
     pages_by_fault: dict[str, list[int]] = {}
     for number, page in enumerate(pages, 1):
@@ -708,7 +848,7 @@ def size_of(page_box: Box) -> tuple[float, float]:
     )
 
 
-def size_findings(pages: list[PageObject]) -> list[Finding]:
+def size_findings(pages: list[Page]) -> list[Finding]:
     """A fault at the first page whose trim size differs from page 1's."""
     boxes = [trim_box(page) for page in pages]
     sizes = [(number, size_of(b)) for number, b in enumerate(boxes, 1) if b is not None]
@@ -723,18 +863,18 @@ def size_findings(pages: list[PageObject]) -> list[Finding]:
     return []
 
 
-def trim_mm(pages: list[PageObject]) -> tuple[float, float]:
+def trim_mm(pages: list[Page]) -> tuple[float, float]:
     first = trim_box(pages[0]) if pages else None
     return size_of(first) if first is not None else (0.0, 0.0)
 
 
-def bleed_mm(pages: list[PageObject]) -> float:
+def bleed_mm(pages: list[Page]) -> float:
     """The smallest margin, over all sides of all pages, between TrimBox and BleedBox."""
     margins = [page_bleed(page) for page in pages]
     return min(margins, default=0.0)
 
 
-def page_bleed(page: PageObject) -> float:
+def page_bleed(page: Page) -> float:
     bleed, trim = box(page, "/BleedBox"), trim_box(page)
     if bleed is None or trim is None:
         return 0.0
@@ -764,7 +904,9 @@ def bleed_findings(bleed: float, wanted: float) -> list[Finding]:
     ]
 
 
-def variant_findings(reader: PdfReader, variants: list[str], wanted: str | None) -> list[Finding]:
+def variant_findings(
+    document: pikepdf.Pdf, variants: list[str], wanted: str | None
+) -> list[Finding]:
     """The file must declare the variant asked for; PDF/X also needs a PDF/X output intent."""
     if wanted is None:
         return []
@@ -774,26 +916,26 @@ def variant_findings(reader: PdfReader, variants: list[str], wanted: str | None)
         findings.append(
             Finding(True, f"book.toml asks for {wanted.upper()}, the file declares {declared}")
         )
-    if wanted.lower().startswith("pdf/x") and PDFX_INTENT not in output_intents(reader):
+    if wanted.lower().startswith("pdf/x") and PDFX_INTENT not in output_intents(document):
         findings.append(
             Finding(True, f"{wanted.upper()} needs a GTS_PDFX output intent; the file has none")
         )
     return findings
 
 
-def output_intents(reader: PdfReader) -> list[str]:
+def output_intents(document: pikepdf.Pdf) -> list[str]:
     """The subtypes (/S) of the document's output intents."""
-    intents = entry(reader.root_object, "/OutputIntents") or []
-    return [str(entry(resolved(intent), "/S")) for intent in intents]
+    intents: Iterable[Any] = document.Root.get("/OutputIntents") or []
+    return [str(intent.get("/S")) for intent in intents]
 
 
-def declared_variants(reader: PdfReader) -> list[str]:
+def declared_variants(document: pikepdf.Pdf) -> list[str]:
     """'PDF/X-4', 'PDF/A-2B', 'PDF/UA-1'... as the XMP metadata (or, for older PDF/X, the
     document information) declares them."""
-    ids = xmp_ids(reader)
-    info = reader.metadata
+    ids = xmp_ids(document)
+    info = document.trailer.get("/Info")
     found = []
-    pdfx = ids.get("pdfx") or (entry(info, "/GTS_PDFXVersion") if info is not None else None)
+    pdfx = ids.get("pdfx") or (info.get("/GTS_PDFXVersion") if is_dictionary(info) else None)
     if pdfx:
         found.append(str(pdfx))
     if "pdfa" in ids:
@@ -803,14 +945,14 @@ def declared_variants(reader: PdfReader) -> list[str]:
     return found
 
 
-def xmp_ids(reader: PdfReader) -> dict[str, str]:
+def xmp_ids(document: pikepdf.Pdf) -> dict[str, str]:
     """The variant-declaring properties of the XMP metadata, whether written as elements or
     as attributes of an rdf:Description; empty if there is no (readable) XMP."""
-    metadata = entry(reader.root_object, "/Metadata")
+    metadata = document.Root.get("/Metadata")
     if metadata is None:
         return {}
     try:
-        tree = ET.fromstring(metadata.get_data())
+        tree = ET.fromstring(metadata.read_bytes())
     except ET.ParseError:
         return {}
     found: dict[str, str] = {}
