@@ -15,6 +15,7 @@ from pikepdf import Array, Dictionary, Name, Page, Pdf, Stream, String
 from chapbook.diagnostics import BookErrors, Diagnostic
 from chapbook.model.book import PT_PER_MM, SHEETS, BookletSettings, PageSize
 from chapbook.support.templating import render
+from chapbook.write.pdfcopy import bring
 
 ONE_GATHERING_MAX = 40
 """A book of up to this many pages (after padding) folds as a single gathering."""
@@ -329,7 +330,7 @@ def _form(target: Pdf, page: Page, placing: Layout, right: bool, printed: Printe
     form.BBox = Array(_clip(box, cut, right))
     resources = page.obj.get("/Resources")
     if resources is not None:
-        form.Resources = _bring(target, resources)
+        form.Resources = bring(target, resources)
     return form
 
 
@@ -342,22 +343,10 @@ def _content(target: Pdf, page: Page) -> Stream:
         stream = Stream(target, contents.read_raw_bytes())
         for key in ("/Filter", "/DecodeParms"):
             if key in contents:
-                stream[key] = _bring(target, contents[key])
+                stream[key] = bring(target, contents[key])
         return stream
     parts: list[Any] = list(contents) if isinstance(contents, Array) else []
     return Stream(target, b"\n".join(part.read_bytes() for part in parts))
-
-
-def _bring(target: Pdf, value: Any) -> Any:
-    """`value` of the source into `target`: what it refers to copied once (qpdf keeps a
-    map, so the fonts the pages share are copied once)."""
-    if isinstance(value, pikepdf.Object) and value.is_indirect:
-        return target.copy_foreign(value)
-    if isinstance(value, Array):
-        return Array(_bring(target, item) for item in value)
-    if isinstance(value, Dictionary):
-        return Dictionary({key: _bring(target, item) for key, item in value.items()})
-    return value
 
 
 def _number(value: float) -> str:

@@ -13,6 +13,7 @@ from pikepdf import Array, Dictionary, Name
 
 from chapbook.model.book import Book
 from chapbook.support.cache import Cache
+from chapbook.write.pdfcopy import bring
 from chapbook.write.print.joinfonts import share_fonts
 from chapbook.write.print.layout import LINK_ACROSS
 
@@ -163,18 +164,6 @@ class Joined:
             Nums=Array([0, Dictionary(S=Name.r), front_pages, Dictionary(S=Name.D)])
         )
         root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
-
-
-def bring(target: pikepdf.Pdf, value: Any) -> Any:
-    """`value` from a part's PDF into the book's: what it refers to copied once (qpdf keeps
-    a map, so a page copied with its part is the page referred to)."""
-    if isinstance(value, pikepdf.Object) and value.is_indirect:
-        return target.copy_foreign(value)
-    if isinstance(value, Array):
-        return Array(bring(target, item) for item in value)
-    if isinstance(value, Dictionary):
-        return Dictionary({key: bring(target, item) for key, item in value.items()})
-    return value
 
 
 def outline(target: pikepdf.Pdf, bookmarks: Sequence[Any]) -> Any:
