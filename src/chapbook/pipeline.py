@@ -183,7 +183,7 @@ def page_count(pdf: bytes) -> int:
 def check_print(book: Book, pdf: bytes, drawn: Drawn | None = None) -> Report:
     """Preflight the print PDF against the book's `[print]` settings (with what its pages
     draw, when already known)."""
-    from chapbook.verify.preflight import preflight  # pypdf, only for print targets
+    from chapbook.verify.preflight import preflight  # only for print targets
     from chapbook.write.print.urls import image_names
 
     return preflight(pdf, book.print, image_names=image_names(book), drawn=drawn)
