@@ -25,10 +25,10 @@ from chapbook.model.book import (
     Resource,
     Styles,
 )
+from chapbook.read.styles import DEFAULT_STYLES
 from chapbook.write.cover import generate_cover
 from chapbook.write.epub.ebook import write_epub
 
-REPO = Path(__file__).resolve().parent.parent
 FONT = "styles/fonts/EBGaramond12-Regular.ttf"
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
@@ -106,7 +106,7 @@ def make_book(cover: Resource | None = None) -> Book:
     )
     resources = [
         Resource("images/lamp.png", "image/png", png(40, 30, "gold")),
-        Resource(FONT, "font/ttf", (REPO / FONT).read_bytes()),
+        Resource(FONT, "font/ttf", (DEFAULT_STYLES.parent / FONT).read_bytes()),
     ]
     if cover is not None:
         resources.append(cover)
