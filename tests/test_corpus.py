@@ -16,7 +16,6 @@ import time
 import unicodedata
 import zipfile
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import pytest
@@ -74,8 +73,17 @@ def stop() -> None:
             process.wait()
 
 
-@cache
+RUNS: dict[str, Run] = {}
+
+
 def built(name: str, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """The corpus book `name` built (the build started now if it was not), read once."""
+    if name not in RUNS:
+        RUNS[name] = finished(name, tmp_path_factory)
+    return RUNS[name]
+
+
+def finished(name: str, tmp_path_factory: pytest.TempPathFactory) -> Run:
     if name not in BUILDS:
         start(name, tmp_path_factory.mktemp(name))
     process, started, printed = BUILDS[name]
