@@ -123,7 +123,7 @@ def test_the_lint_reads_fenced_code_as_code(capsys: pytest.CaptureFixture[str]) 
     out = capsys.readouterr().out.splitlines()
     assert out == [
         "chapters/02-nested.md:31:28: W207 doubled word 'the the'",
-        "chapters/03-unclosed.md:5:1: W200 code fence ``` is never closed: the code runs to "
+        "chapters/03-unclosed.md:5:1: W216 code fence ``` is never closed: the code runs to "
         "the end of its chapter; close it with a line ```",
     ]
 

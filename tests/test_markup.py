@@ -88,6 +88,7 @@ def test_a_placeholder_left_in_is_an_error_at_its_line() -> None:
     assert "klzzwxh:0000" in converted
     assert lost_text(text, converted) == (
         Problem(
+            "E122",
             "Markdown lost text in this paragraph (tangled * or _ marks, or raw HTML): write "
             "a * or _ that is not emphasis as \\* or \\_, a < that begins no tag as &lt;",
             "",
@@ -132,9 +133,9 @@ def test_obsolete_elements_are_problems_with_their_occurrence() -> None:
     big = "a <span> with a class (font-size: larger in the stylesheet)"
     prefix = "is obsolete HTML, which EPUB does not allow: use"
     assert rendered.problems == (
-        Problem(f"<center> {prefix} {center}", "<center", occurrence=1),
-        Problem(f"<center> {prefix} {center}", "<center", occurrence=2),
-        Problem(f"<big> {prefix} {big}", "<big", occurrence=1),
+        Problem("E121", f"<center> {prefix} {center}", "<center", occurrence=1),
+        Problem("E121", f"<center> {prefix} {center}", "<center", occurrence=2),
+        Problem("E121", f"<big> {prefix} {big}", "<big", occurrence=1),
     )
 
 
@@ -146,12 +147,22 @@ def test_obsolete_attributes_are_problems_where_html_has_them_no_longer() -> Non
     )
     prefix = "is obsolete HTML, which EPUB does not allow: use"
     assert render_markdown(text, "en", same, same).problems == (
-        Problem(f'width="…" on <table> {prefix} width in the stylesheet', " width=", None, 1),
-        Problem(f'height="…" on <td> {prefix} height in the stylesheet', " height=", None, 1),
-        Problem(f'border="…" on <img> {prefix} border in the stylesheet', " border=", None, 2),
-        Problem(f'name="…" on <a> {prefix} an id', " name=", None, 1),
         Problem(
-            f'border="…" on <table> {prefix} the stylesheet (or border="1")', " border=", None, 3
+            "E121", f'width="…" on <table> {prefix} width in the stylesheet', " width=", None, 1
+        ),
+        Problem(
+            "E121", f'height="…" on <td> {prefix} height in the stylesheet', " height=", None, 1
+        ),
+        Problem(
+            "E121", f'border="…" on <img> {prefix} border in the stylesheet', " border=", None, 2
+        ),
+        Problem("E121", f'name="…" on <a> {prefix} an id', " name=", None, 1),
+        Problem(
+            "E121",
+            f'border="…" on <table> {prefix} the stylesheet (or border="1")',
+            " border=",
+            None,
+            3,
         ),
     )
 
@@ -162,4 +173,4 @@ def test_a_tag_broken_by_the_next_one_is_text() -> None:
     rendered = render_markdown('Text <A0<"x@y>> more\n', "en", same, same)
     assert rendered.body == '<p>Text &lt;A0<a href="mailto:%22x@y">"x@y</a>&gt; more</p>'
     message = "'<A0' is not an HTML element: printed as text; write it in backticks"
-    assert rendered.warnings == (Problem(message, "", 1),)
+    assert rendered.warnings == (Problem("W217", message, "", 1),)

@@ -285,4 +285,4 @@ def test_a_table_of_many_columns_is_wide_with_shared_columns() -> None:
 def test_problems_are_problems() -> None:
     """The reader reports the repairs as the chapter's warnings (Problem, with a line)."""
     rendered = render_markdown("Box<T>\n", "en", same, same)
-    assert rendered.warnings == (Problem(f"'<T>' {UNKNOWN}", "", 1),)
+    assert rendered.warnings == (Problem("W217", f"'<T>' {UNKNOWN}", "", 1),)
