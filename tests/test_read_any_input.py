@@ -10,7 +10,7 @@ joiners, noncharacters, C0 controls: everything that can be written as UTF-8), v
 and lines, quotes and apostrophes of several languages, front matter, empty chapters and
 chapters without a title.
 
-`CHAPBOOK_ANY_INPUT_SCALE=10 pytest tests/test_any_input.py` runs ten times as many examples.
+`CHAPBOOK_ANY_INPUT_SCALE=10 pytest tests/test_read_any_input.py` runs ten times as many examples.
 """
 
 from __future__ import annotations

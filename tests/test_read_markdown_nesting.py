@@ -1,7 +1,7 @@
 """Nesting (issue 16, finding 4): a chapter nests at most nesting.LIMIT levels (lists, quotes,
 HTML elements, any mix), measured before it is converted, in well under a second at any depth;
 past it, for the EPUB as for the PDF, one error at the deepest line, never a traceback. The
-error books are in tests/books/errors/ (their messages in test_bad_input.py); these are the
+error books are in tests/books/errors/ (their messages in test_read_errors.py); these are the
 ones too big to keep there, made here, and the book at the limit, which builds."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The sample book's EPUB, unzipped and compared file by file with a golden copy.
 
 A change to the EPUB shows here as a readable diff. When the change is meant, regenerate
-the copy with `.venv/bin/python -m pytest tests/test_golden.py --save-golden` and review
+the copy with `.venv/bin/python -m pytest tests/test_write_epub_golden.py --save-golden` and review
 `git diff tests/golden` before committing it.
 """
 
