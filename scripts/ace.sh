@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run by test.sh: installs Ace by DAISY (the EPUB accessibility checker) for tests/test_ace.py,
+# Run by test.sh: installs Ace by DAISY (the EPUB accessibility checker) for tests/test_write_epub_ace.py,
 # as ace-puppeteer driving Debian's Chromium (the plain `ace` needs Electron, which is not
 # downloaded). Installs only what is missing: Debian's chromium (and nodejs and npm) with
 # apt-get, and @daisy/ace into .tools/ace with npm. Never fails: if something cannot be
