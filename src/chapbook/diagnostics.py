@@ -54,12 +54,8 @@ class BookErrors(Exception):
 def line_of(text: str, needle: str, occurrence: int = 1) -> int | None:
     """The 1-based line of the `occurrence`-th (by default the first) occurrence of
     `needle` in `text`, if there is one."""
-    index = -1
-    for _ in range(occurrence):
-        index = text.find(needle, index + 1)
-        if index < 0:
-            return None
-    return text.count("\n", 0, index) + 1
+    place = place_of(text, needle, occurrence)
+    return None if place is None else place[0]
 
 
 def place_of(text: str, needle: str, occurrence: int = 1) -> tuple[int, int] | None:

@@ -68,7 +68,7 @@ class Reader:
     downloaded: bool = False
     """Whether a remote file was asked for: what the network gave is not cached."""
 
-    def error(
+    def report(
         self,
         path: Path | str,
         message: str,
@@ -77,27 +77,14 @@ class Reader:
         code: str,
         column: int | None = None,
     ) -> None:
-        """An error at `path` (shown as the author knows it) and `line`: the book won't build."""
-        self.errors.append(self.diagnostic(path, message, line, code, column))
-
-    def warn(
-        self,
-        path: Path | str,
-        message: str,
-        line: int | None = None,
-        *,
-        code: str,
-        column: int | None = None,
-    ) -> None:
-        """A warning: told to the author, the build goes on."""
-        self.warnings.append(self.diagnostic(path, message, line, code, column))
-
-    @staticmethod
-    def diagnostic(
-        path: Path | str, message: str, line: int | None, code: str, column: int | None
-    ) -> Diagnostic:
+        """A problem at `path` (shown as the author knows it) and `line`: an error (the book
+        won't build) or a warning (told to the author, the build goes on), as its code says."""
         where = shown(path) if isinstance(path, Path) else path
-        return Diagnostic(where, message, line, code=code, column=column)
+        problem = Diagnostic(where, message, line, code=code, column=column)
+        (self.warnings if problem.warning else self.errors).append(problem)
+
+    error = warn = report
+    """Named for what the caller means; the code decides."""
 
 
 def read_text(reader: Reader, path: Path) -> str | None:
